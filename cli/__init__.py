@@ -1,0 +1,1 @@
+"""The `puzzles` command: a thin typer shell over the engine's Python API."""

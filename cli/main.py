@@ -1,0 +1,187 @@
+"""`puzzles` command line. Every command here only parses, calls the engine, and prints.
+
+Errors a user can cause (engine.PuzzleError, bad option values) end as one line on stderr and
+exit code 2; a 'disagree' verdict is exit code 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sys
+from typing import List, Optional
+
+import typer
+
+try:  # typer >= 0.20 carries its own copy of click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_errors
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Verify probability puzzles: exact closed forms against Monte Carlo simulation.",
+)
+
+EXIT_DISAGREE = 1
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@contextlib.contextmanager
+def user_errors():
+    """Turn the engine's user errors into one line on stderr and exit code 2."""
+    from engine.errors import PuzzleError
+
+    try:
+        yield
+    except PuzzleError as exc:
+        fail(str(exc))
+
+
+def parse_params(items: Optional[List[str]]) -> dict:
+    params = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            fail(f"--param {item!r} must look like NAME=VALUE, e.g. --param a=3")
+        params[key.strip()] = value.strip()
+    return params
+
+
+def parse_count(text: Optional[str], option: str) -> Optional[int]:
+    """'10000000', '10_000_000', '10,000,000' or '1e7' -> 10000000."""
+    if text is None:
+        return None
+    clean = text.strip().replace("_", "").replace(",", "")
+    try:
+        if re.fullmatch(r"\d+", clean):
+            value = int(clean)
+        elif re.fullmatch(r"\d+(\.\d*)?[eE]\+?\d+", clean) and float(clean).is_integer():
+            value = int(float(clean))
+        else:
+            raise ValueError
+    except (ValueError, OverflowError):
+        fail(f"{option} {text!r} must be a whole number > 0 (e.g. 1000000 or 1e6)")
+    if value <= 0:
+        fail(f"{option} {text!r} must be a whole number > 0")
+    return value
+
+
+class _Progress:
+    """A progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
+                                       TimeRemainingColumn)
+
+            self.bar = Progress("simulating", BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
+            self.task = self.bar.add_task("trials", total=total)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.start()
+        return self.advance if self.bar else None
+
+    def advance(self, n: int) -> None:
+        self.bar.advance(self.task, n)
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.stop()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app.command("list")
+def list_puzzles() -> None:
+    """List the puzzles: name and one-line title."""
+    from engine.registry import registry
+
+    reg = registry()
+    width = max((len(n) for n in reg.puzzles), default=0)
+    for name, puzzle in reg.puzzles.items():
+        typer.echo(f"{name.ljust(width)}  {puzzle.title}")
+    for bad in reg.broken:
+        typer.echo(f"warning: skipped {bad.source}: {bad.reason}", err=True)
+
+
+@app.command()
+def show(
+    name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
+    answer: bool = typer.Option(False, "--answer", help="also show the closed forms and values"),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE (with --answer)"),
+) -> None:
+    """State a puzzle: statement, parameters, quantities. No answers unless --answer."""
+    from engine.describe import describe
+
+    with user_errors():
+        typer.echo(describe(name, answer=answer, params=parse_params(param)))
+
+
+@app.command()
+def verify(
+    name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE; repeat for several"),
+    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="number of trials (default: the puzzle's)"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default 20261124)"),
+    threads: Optional[int] = typer.Option(None, "--threads", help="worker threads (default: all cores)"),
+    alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate"),
+    as_json: bool = typer.Option(False, "--json", help="print the report as JSON, nothing else"),
+) -> None:
+    """Simulate a puzzle and compare each quantity with its closed form."""
+    from engine import get_puzzle, verify as run_verify
+
+    params = parse_params(param)
+    n = parse_count(trials, "--trials")
+    with user_errors():
+        from engine.verify import check_options
+
+        check_options(n, seed, threads, alpha)
+        puzzle = get_puzzle(name)
+        puzzle.resolve(params)
+        total = n or puzzle.default_trials
+        with _Progress(total, enabled=not as_json) as progress:
+            report = run_verify(name, params=params, trials=n, seed=seed, threads=threads,
+                                alpha=alpha, progress=progress)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(report.format())
+    raise typer.Exit(report.exit_code)
+
+
+def main() -> None:
+    """Console entry point: click's own usage errors also end in one line and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except (typer.Exit, getattr(click_errors, "Exit", typer.Exit)) as exc:
+        code = exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("aborted", err=True)
+        code = 130
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message() if hasattr(exc, "format_message") else str(exc), err=True)
+        code = EXIT_BAD_INPUT
+    except click_errors.ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        code = EXIT_BAD_INPUT
+    sys.exit(code or 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Exact evaluation of closed forms at given parameter values.
+
+Rationals stay rationals (`160/17`), and constants stay symbolic (`1/pi`) so that a report can
+show the exact value next to its float.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Mapping
+
+import numpy as np
+import sympy
+
+from .spec import Puzzle, Quantity
+
+# Past this many support points a pmf is evaluated in floating point only.
+MAX_EXACT_POINTS = 5000
+# A distribution with unbounded support is tabulated until this much mass is left in the tail.
+TAIL_MASS = 1e-12
+
+
+def substitutions(puzzle: Puzzle, values: Mapping[str, sympy.Rational]) -> dict:
+    return {puzzle.symbols[k]: sympy.Rational(v) for k, v in values.items()}
+
+
+def exact_value(expr: sympy.Expr, subs: Mapping) -> sympy.Expr:
+    """The closed form at the given values, as a simplified exact sympy number."""
+    value = expr.subs(subs)
+    value = value.doit() if hasattr(value, "doit") else value
+    if value.is_Rational or value.is_Integer:
+        return value
+    try:
+        simpler = sympy.gammasimp(value)
+        if simpler.is_Rational:
+            return simpler
+        value = sympy.nsimplify(sympy.simplify(simpler), rational=False) if simpler.count_ops() < 200 else simpler
+    except Exception:  # sympy may fail on exotic forms; the unsimplified value is still exact
+        pass
+    return value
+
+
+def to_float(value: sympy.Expr) -> float:
+    return float(sympy.N(value, 30))
+
+
+def exact_str(value: sympy.Expr) -> str:
+    text = sympy.sstr(value)
+    return text if len(text) <= 60 else f"{to_float(value):.10g}"
+
+
+def _key(subs):
+    # sympy objects are hashable, so the substitutions themselves key the cache
+    return tuple(sorted(subs.items(), key=lambda kv: str(kv[0])))
+
+
+@lru_cache(maxsize=256)
+def _point_values(expr: sympy.Expr, variable: sympy.Symbol, subs_key, low: int, high: int):
+    at_params = expr.subs(dict(subs_key))
+    if high - low + 1 > MAX_EXACT_POINTS:
+        f = sympy.lambdify(variable, at_params, modules=["scipy", "numpy"])
+        return None, np.array([float(f(k)) for k in range(low, high + 1)])
+    exact = [exact_value(at_params, {variable: k}) for k in range(low, high + 1)]
+    return exact, np.array([to_float(v) for v in exact])
+
+
+def integer_bounds(puzzle: Puzzle, quantity: Quantity, values) -> tuple[int, float]:
+    subs = substitutions(puzzle, values)
+    low, high = (sympy.sympify(b).subs(subs) for b in quantity.support)
+    low_i = int(sympy.floor(low))
+    high_v = float("inf") if high in (sympy.oo,) or not high.is_finite else int(sympy.floor(high))
+    return low_i, high_v
+
+
+def integer_distribution(puzzle: Puzzle, quantity: Quantity, values, seen_max: int | None = None):
+    """The exact law of an integer outcome as (low, probabilities[low..K], tail P(X > K)).
+
+    For a pmf the closed form is P(X = x); for a discrete cdf it is P(X <= x) and the
+    probabilities are its differences. With unbounded support the table runs until the tail
+    mass is below TAIL_MASS (and at least to `seen_max`, the largest simulated value).
+    """
+    subs = substitutions(puzzle, values)
+    low, high = integer_bounds(puzzle, quantity, values)
+    expr = quantity.closed_form
+    var = quantity.variable
+    if high != float("inf"):
+        top = int(high)
+    else:
+        top = max(low + 64, seen_max or low)
+    while True:
+        exact, probs = _point_values(expr, var, _key(subs), low, top)
+        if quantity.name == "cdf":
+            cdf_before = _point_values(expr, var, _key(subs), low - 1, low - 1)[1][0]
+            probs = np.diff(np.concatenate([[cdf_before], probs]))
+            tail = 1.0 - float(_point_values(expr, var, _key(subs), top, top)[1][0])
+        else:
+            tail = max(0.0, 1.0 - float(probs.sum())) if high == float("inf") else 0.0
+        if high != float("inf") or tail < TAIL_MASS or top - low > 100_000:
+            return low, probs, max(tail, 0.0), exact
+        top = low + 2 * (top - low)
+
+
+def cdf_function(puzzle: Puzzle, quantity: Quantity, values):
+    """The closed-form cdf at these parameters as a vectorised float function of its variable."""
+    subs = substitutions(puzzle, values)
+    at_params = quantity.closed_form.subs(subs)
+    f = sympy.lambdify(quantity.variable, at_params, modules=["scipy", "numpy"])
+
+    def cdf(r):
+        r = np.asarray(r, dtype=float)
+        out = np.broadcast_to(np.asarray(f(r), dtype=float), r.shape)
+        return np.clip(out, 0.0, 1.0)
+
+    return cdf

@@ -1,0 +1,159 @@
+"""The result of a verification: one row per quantity, and the verdict."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class QuantityResult:
+    name: str
+    test: str                      # 'normal', 'normal (4th moment)', 'wilson', 'chi-square'
+    agree: bool | None             # None: no closed form to compare with
+    p_value: float | None
+    level: float                   # confidence level of this quantity's band / test
+    exact: float | None = None
+    exact_str: str | None = None
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    stderr: float | None = None
+    statistic: float | None = None  # chi-square statistic for pmf / cdf
+    dof: int | None = None
+    bins: int | None = None
+    values: int | None = None       # support points compared (pmf / discrete cdf)
+    max_deviation: float | None = None
+    impossible: int | None = None
+    # Arrays for pictures (running estimates, frequencies); not part of to_dict().
+    data: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def verdict(self) -> str:
+        return "no closed form" if self.agree is None else ("agree" if self.agree else "disagree")
+
+    def to_dict(self) -> dict:
+        out = {k: v for k, v in asdict(self).items() if k != "data"}
+        out["verdict"] = self.verdict
+        return {k: _plain(v) for k, v in out.items()}
+
+
+@dataclass
+class Report:
+    puzzle: str
+    params: dict
+    seed: int
+    trials: int
+    seconds: float
+    threads: int
+    alpha: float
+    quantities: list
+    kind: str = "verify"
+
+    @property
+    def verdict(self) -> str:
+        judged = [q for q in self.quantities if q.agree is not None]
+        if not judged:
+            return "no closed form"
+        return "agree" if all(q.agree for q in judged) else "disagree"
+
+    @property
+    def agree(self) -> bool:
+        return self.verdict != "disagree"
+
+    @property
+    def trials_per_second(self) -> float:
+        return self.trials / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.verdict == "disagree" else 0
+
+    def to_dict(self) -> dict:
+        return {
+            "puzzle": self.puzzle,
+            "params": {k: _plain(v) for k, v in self.params.items()},
+            "seed": self.seed,
+            "trials": self.trials,
+            "seconds": round(self.seconds, 6),
+            "trials_per_second": _plain(self.trials_per_second),
+            "threads": self.threads,
+            "alpha": self.alpha,
+            "verdict": self.verdict,
+            "quantities": [q.to_dict() for q in self.quantities],
+        }
+
+    def to_frame(self):
+        import pandas as pd
+
+        rows = [q.to_dict() for q in self.quantities]
+        return pd.DataFrame(rows).set_index("name")
+
+    def format(self) -> str:
+        return format_report(self)
+
+    def plot(self, path) -> None:
+        from .plot import plot_report
+
+        plot_report(self, path)
+
+
+def _plain(v: Any):
+    """JSON-safe values: numpy numbers become Python numbers, exact fractions stay strings."""
+    if v is None or isinstance(v, (bool, str, int)):
+        return v
+    if isinstance(v, numbers.Integral):  # numpy and sympy integers
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v) if math.isfinite(v) else None
+    if getattr(v, "is_Integer", False):
+        return int(v)
+    return str(v)
+
+
+def _num(x: float | None, digits: int = 6) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.{digits}g}"
+
+
+def format_params(params: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in params.items())
+
+
+def format_report(report: Report) -> str:
+    rate = report.trials_per_second
+    rate_text = f"{rate / 1e6:.1f} M trials/s" if rate >= 1e5 else f"{rate:,.0f} trials/s"
+    head = (f"{report.puzzle}  {format_params(report.params)}   {report.trials:,} trials  "
+            f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
+    level = 100 * (1 - report.alpha)
+    rows = [("quantity", "exact", "estimate", f"{level:g}% band (joint)", "verdict")]
+    for q in report.quantities:
+        if q.test == "chi-square":
+            exact = f"{q.values} values" if q.values else f"{q.bins} bins"
+            estimate = f"chi2 p = {q.p_value:.3g}"
+            band = f"max dev {q.max_deviation:.2g}" + (f", {q.impossible} impossible" if q.impossible else "")
+        else:
+            exact = "-" if q.exact_str is None else (
+                q.exact_str if _is_plain_number(q.exact_str)
+                else f"{q.exact_str} = {_num(q.exact)}" if len(q.exact_str) <= 24
+                else f"{_num(q.exact, 9)}...")
+            estimate = _num(q.estimate)
+            band = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]"
+        rows.append((q.name, exact, estimate, band, q.verdict))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = [head] + ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.append(f"verdict: {report.verdict}")
+    return "\n".join(lines)
+
+
+def _is_plain_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False

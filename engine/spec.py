@@ -1,0 +1,345 @@
+"""What a puzzle is: a statement, parameters, quantities with closed forms, and a simulator.
+
+A puzzle module builds one `Puzzle` from these pieces and names it `PUZZLE`. Everything
+generic (validation, exact evaluation, simulation, statistics) lives in the engine; the
+pieces here only hold data and check that the data makes sense.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Mapping, Sequence
+
+import sympy
+
+from .errors import InvalidParameter, InvalidPuzzleSpec
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+# Outcome of one trial is named X unless a puzzle reports several random variables.
+DEFAULT_OUTCOME = "X"
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter. Bounds may be numbers or sympy expressions of other parameters.
+
+    `min`/`max` are inclusive, `above`/`below` exclusive (`0 < p < 1` is above=0, below=1).
+    """
+
+    symbol: sympy.Symbol
+    default: Any
+    meaning: str = ""
+    min: Any = None
+    max: Any = None
+    above: Any = None
+    below: Any = None
+    kind: str = "integer"
+    even: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+    # -- describing the range -------------------------------------------------------------
+    def range_text(self) -> str:
+        """e.g. 'integer, 0 < k < n' or 'real, p > 0'."""
+        name = self.name
+        low = (f"{_show(self.min)} <= " if self.min is not None
+               else f"{_show(self.above)} < " if self.above is not None else "")
+        high = (f" <= {_show(self.max)}" if self.max is not None
+                else f" < {_show(self.below)}" if self.below is not None else "")
+        kind = f"even {self.kind}" if self.even else self.kind
+        if low and high:
+            return f"{kind}, {low}{name}{high}"
+        if low:  # 'n >= 1' reads better than '1 <= n'
+            op = ">=" if self.min is not None else ">"
+            bound = self.min if self.min is not None else self.above
+            return f"{kind}, {name} {op} {_show(bound)}"
+        if high:
+            return f"{kind}, {name}{high}"
+        return kind
+
+    # -- parsing and checking values ------------------------------------------------------
+    def parse(self, raw: Any) -> sympy.Rational:
+        """Turn a user's value (str, int, float, Fraction, sympy number) into an exact number."""
+        text = str(raw).strip()
+        try:
+            if isinstance(raw, (int, sympy.Integer)) and not isinstance(raw, bool):
+                value = sympy.Integer(int(raw))
+            elif isinstance(raw, float):
+                value = sympy.Rational(Fraction(str(raw)))
+            elif isinstance(raw, (Fraction, sympy.Rational)):
+                value = sympy.Rational(raw)
+            else:
+                if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?", text):
+                    raise ValueError
+                value = sympy.Rational(Fraction(text))
+        except (ValueError, ZeroDivisionError, TypeError):
+            raise InvalidParameter(
+                f"{self.name}={text} is not a number; {self.name} must be {self.range_text()}"
+            ) from None
+        if self.kind == "integer" and not value.is_Integer:
+            raise InvalidParameter(f"{self.name}={text} must be {self.range_text()}")
+        return value
+
+    def check(self, value: sympy.Rational, values: Mapping[sympy.Symbol, Any]) -> None:
+        """Raise InvalidParameter if `value` breaks this parameter's range (given the others)."""
+        def bound(b):
+            return sympy.nsimplify(sympy.sympify(b).subs(values))
+
+        ok = True
+        if self.min is not None and not value >= bound(self.min):
+            ok = False
+        if self.max is not None and not value <= bound(self.max):
+            ok = False
+        if self.above is not None and not value > bound(self.above):
+            ok = False
+        if self.below is not None and not value < bound(self.below):
+            ok = False
+        if self.even and value % 2 != 0:
+            ok = False
+        if not ok:
+            others = _context(self, values)
+            raise InvalidParameter(
+                f"{self.name}={_show(value)} is out of range: {self.name} must be "
+                f"{self.range_text()}{others}"
+            )
+
+    def bound_symbols(self) -> set:
+        out = set()
+        for b in (self.min, self.max, self.above, self.below):
+            if b is not None:
+                out |= sympy.sympify(b).free_symbols
+        return out
+
+
+def Integer(symbol, default, meaning="", *, min=None, max=None, above=None, below=None,
+            even=False) -> Parameter:
+    return Parameter(symbol, default, meaning, min, max, above, below, "integer", even)
+
+
+def Real(symbol, default, meaning="", *, min=None, max=None, above=None, below=None) -> Parameter:
+    return Parameter(symbol, default, meaning, min, max, above, below, "real")
+
+
+def _show(value) -> str:
+    return str(value).replace("**", "^") if not isinstance(value, str) else value
+
+
+def _context(param: Parameter, values) -> str:
+    used = sorted(param.bound_symbols(), key=str)
+    if not used:
+        return ""
+    return " (" + ", ".join(f"{s}={_show(values[s])}" for s in used if s in values) + ")"
+
+
+# --------------------------------------------------------------------------- quantities
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantity of the puzzle and its closed form (None when nobody knows it yet).
+
+    `of` names the simulator's outcome this quantity is about (see Puzzle.outcomes).
+    """
+
+    name: str
+    closed_form: Any = None
+    of: str | None = None
+    variable: sympy.Symbol | None = None
+    support: tuple | None = None
+    discrete: bool = True
+
+    @property
+    def is_distribution(self) -> bool:
+        return self.name in ("pmf", "cdf")
+
+
+def Mean(closed_form=None, *, of=None) -> Quantity:
+    return Quantity("mean", _sym(closed_form), of)
+
+
+def Variance(closed_form=None, *, of=None) -> Quantity:
+    return Quantity("variance", _sym(closed_form), of)
+
+
+def Probability(closed_form=None, *, of=None) -> Quantity:
+    """P(event); the simulator's outcome for it is 1 when the event happens, else 0."""
+    return Quantity("probability", _sym(closed_form), of)
+
+
+def Pmf(closed_form, variable, *, support, of=None) -> Quantity:
+    """P(X = variable) for integer variable in support = (low, high); high may be sympy.oo."""
+    return Quantity("pmf", _sym(closed_form), of, variable, tuple(map(sympy.sympify, support)), True)
+
+
+def Cdf(closed_form, variable, *, support, discrete=False, of=None) -> Quantity:
+    """P(X <= variable) on support = (low, high); `discrete` for an integer-valued X."""
+    return Quantity("cdf", _sym(closed_form), of, variable, tuple(map(sympy.sympify, support)),
+                    discrete)
+
+
+def _sym(expr):
+    return None if expr is None else sympy.sympify(expr)
+
+
+QUANTITY_NAMES = ("mean", "variance", "probability", "pmf", "cdf")
+
+
+# --------------------------------------------------------------------------- the puzzle
+
+
+@dataclass(frozen=True)
+class Puzzle:
+    name: str
+    title: str
+    statement: str
+    parameters: Sequence[Parameter]
+    quantities: Sequence[Quantity]
+    simulate: Callable
+    outcomes: Sequence[str] = (DEFAULT_OUTCOME,)
+    constraints: Sequence[Any] = ()
+    examples: Sequence[Mapping[str, Any]] = ()
+    default_trials: int = 10_000_000
+    notes: str = ""
+    source: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "parameters", tuple(self.parameters))
+        object.__setattr__(self, "quantities", tuple(self.quantities))
+        object.__setattr__(self, "outcomes", tuple(self.outcomes))
+        object.__setattr__(self, "constraints", tuple(sympy.sympify(c) for c in self.constraints))
+        object.__setattr__(self, "examples", tuple(dict(e) for e in self.examples))
+        self.validate()
+
+    # -- lookup ---------------------------------------------------------------------------
+    @property
+    def module_name(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def symbols(self) -> dict[str, sympy.Symbol]:
+        return {p.name: p.symbol for p in self.parameters}
+
+    def quantity(self, name: str) -> Quantity:
+        for q in self.quantities:
+            if q.name == name:
+                return q
+        raise KeyError(name)
+
+    def outcome_index(self, quantity: Quantity) -> int:
+        return self.outcomes.index(quantity.of or self.outcomes[0])
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.parameters}
+
+    def range_lines(self) -> list[str]:
+        extra = ", ".join(_show(c) for c in self.constraints)
+        return [p.range_text() + (f", {extra}" if extra and p.symbol in _free(self.constraints)
+                                  else "") for p in self.parameters]
+
+    # -- values ---------------------------------------------------------------------------
+    def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, sympy.Rational]:
+        """Defaults overlaid with `given`, parsed and range-checked: name -> exact number."""
+        given = dict(given or {})
+        known = self.symbols
+        for key in given:
+            if key not in known:
+                names = ", ".join(known) or "none"
+                raise InvalidParameter(
+                    f"unknown parameter {key!r} for {self.name} (its parameters: {names})")
+        exact: dict[sympy.Symbol, sympy.Rational] = {}
+        for p in self.parameters:
+            exact[p.symbol] = p.parse(given.get(p.name, p.default))
+        for p in self.parameters:
+            p.check(exact[p.symbol], exact)
+        for c in self.constraints:
+            if not bool(c.subs(exact)):
+                shown = ", ".join(f"{s}={_show(exact[s])}" for s in sorted(c.free_symbols, key=str))
+                raise InvalidParameter(f"{shown} is out of range: need {_show(c)}")
+        return {p.name: exact[p.symbol] for p in self.parameters}
+
+    def kernel_args(self, values: Mapping[str, sympy.Rational]) -> tuple:
+        """Parameter values as the simulator takes them: int for integers, float for reals."""
+        return tuple(int(values[p.name]) if p.kind == "integer" else float(values[p.name])
+                     for p in self.parameters)
+
+    # -- validation -----------------------------------------------------------------------
+    def validate(self) -> None:
+        def fail(msg):
+            raise InvalidPuzzleSpec(f"puzzle {self.name!r}: {msg}")
+
+        if not isinstance(self.name, str) or not NAME_RE.match(self.name):
+            fail("name must be lowercase words joined by hyphens, like 'dice-sum'")
+        if not self.title or not self.statement:
+            fail("needs a one-line title and a statement")
+        if not self.quantities:
+            fail("declares no quantities: add at least one of Mean, Variance, Probability, Pmf, Cdf")
+        names = [p.name for p in self.parameters]
+        if len(set(names)) != len(names):
+            fail(f"parameter names repeat: {names}")
+        if len(set(q.name for q in self.quantities)) != len(self.quantities):
+            fail("each quantity may appear once")
+        if not self.outcomes or len(set(self.outcomes)) != len(self.outcomes):
+            fail("outcomes must be distinct names")
+        declared = {p.symbol for p in self.parameters}
+        for p in self.parameters:
+            if not isinstance(p, Parameter):
+                fail(f"{p!r} is not a parameter: use Integer(...) or Real(...)")
+            if p.bound_symbols() - declared:
+                fail(f"the range of {p.name} uses undeclared names "
+                     f"{sorted(map(str, p.bound_symbols() - declared))}")
+        for c in self.constraints:
+            if c.free_symbols - declared:
+                fail(f"constraint {c} uses undeclared names {sorted(map(str, c.free_symbols - declared))}")
+        for q in self.quantities:
+            if not isinstance(q, Quantity) or q.name not in QUANTITY_NAMES:
+                fail(f"{q!r} is not a quantity: use Mean, Variance, Probability, Pmf or Cdf")
+            if (q.of or self.outcomes[0]) not in self.outcomes:
+                fail(f"{q.name} is of {q.of!r}, which is not one of the outcomes {list(self.outcomes)}")
+            allowed = declared | ({q.variable} if q.variable is not None else set())
+            if q.closed_form is not None:
+                extra = q.closed_form.free_symbols - allowed
+                if extra:
+                    fail(f"the closed form of {q.name} uses undeclared names "
+                         f"{sorted(map(str, extra))}; declare them as parameters")
+        try:
+            self.resolve()
+        except InvalidParameter as exc:
+            fail(f"its defaults are out of range: {exc}")
+        for ex in self.examples:
+            try:
+                self.resolve(ex)
+            except InvalidParameter as exc:
+                fail(f"example {ex} is invalid: {exc}")
+        self._validate_simulator(fail)
+
+    def _validate_simulator(self, fail) -> None:
+        sim = self.simulate
+        if not hasattr(sim, "py_func") or not hasattr(sim, "targetoptions"):
+            fail("simulate must be a numba-jitted kernel: decorate it with "
+                 "@numba.njit(cache=True, nogil=True)")
+        import inspect
+
+        try:
+            sig = inspect.signature(sim.py_func)
+        except (TypeError, ValueError):
+            fail("cannot read the simulator's signature")
+        wanted = ["rng", "trials"] + [p.name for p in self.parameters]
+        got = list(sig.parameters)
+        if got != wanted:
+            fail(f"simulate must take ({', '.join(wanted)}); it takes ({', '.join(got)})")
+
+
+def _free(exprs) -> set:
+    out = set()
+    for e in exprs:
+        out |= e.free_symbols
+    return out

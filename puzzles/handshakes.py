@@ -1,0 +1,61 @@
+"""Handshakes around a round table (statistics.md, 'Computing Functionals').
+
+Derivation. With N = a + b seats, edge i joins seats i and i+1 (mod N); X counts edges whose two
+ends come from different schools. One edge differs with probability 2ab / (N(N-1)), so
+E[X] = 2ab/(N-1). For the variance, two edges sharing a seat both differ only in the patterns
+ABA or BAB: probability ab/(N(N-1)); two disjoint edges both differ with probability
+4ab(a-1)(b-1)/(N)_4. Counting ordered pairs (2N sharing a seat, N(N-3) disjoint):
+E[X^2] = 4ab/(N-1) + 4ab(a-1)(b-1)/((N-1)(N-2)).
+The pmf: X = 2R, R the number of runs of the first school around the circle; the labelled
+circular arrangements with R = r runs number (N/r) C(a-1, r-1) C(b-1, r-1) among C(N, a).
+"""
+
+import numba
+import numpy as np
+from sympy import Eq, Min, Mod, Piecewise, binomial, symbols
+
+from engine import Integer, Mean, Pmf, Puzzle, Variance
+
+a, b, x = symbols("a b x", integer=True)
+N = a + b
+
+
+@numba.njit(cache=True, nogil=True)
+def _simulate_kernel(rng, trials, a, b):
+    seats = np.zeros(a + b, dtype=np.int8)
+    seats[:a] = 1  # 1 = first school, 0 = second
+    handshakes = np.empty(trials)
+    for t in range(trials):
+        rng.shuffle(seats)
+        count = 0
+        for i in range(a + b):
+            count += seats[i] != seats[i - 1]  # seat -1 is the last seat: the table is round
+        handshakes[t] = count
+    return handshakes
+
+
+PUZZLE = Puzzle(
+    name="handshakes",
+    title="Handshakes between two schools at a round table",
+    statement=(
+        "Eight students from one school and ten from another (in general a and b) sit down in "
+        "a uniformly random order around a round table with a+b seats. Each pair of neighbours "
+        "who come from different schools shakes hands once. Let X be the number of handshakes."
+    ),
+    parameters=[
+        Integer(a, 8, "number of students from the first school", min=1),
+        Integer(b, 10, "number of students from the second school", min=1),
+    ],
+    constraints=[a + b >= 3],
+    quantities=[
+        Mean(2 * a * b / (N - 1)),
+        Variance(4 * a * b / (N - 1) + 4 * a * b * (a - 1) * (b - 1) / ((N - 1) * (N - 2))
+                 - (2 * a * b / (N - 1)) ** 2),
+        Pmf(Piecewise(
+            (2 * N / x * binomial(a - 1, x / 2 - 1) * binomial(b - 1, x / 2 - 1) / binomial(N, a),
+             Eq(Mod(x, 2), 0)),
+            (0, True)), x, support=(2, 2 * Min(a, b))),
+    ],
+    simulate=_simulate_kernel,
+    examples=[{"a": 3, "b": 5}, {"a": 1, "b": 2}, {"a": 12, "b": 1}],
+)

@@ -165,6 +165,36 @@ def verify(
     raise typer.Exit(report.exit_code)
 
 
+@app.command()
+def check(
+    name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
+    claims: List[str] = typer.Argument(..., help='QUANTITY=EXPRESSION, e.g. "mean=2*a*b/(a+b-1)"'),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE for number claims"),
+    against: Optional[str] = typer.Option(None, "--against", help="exact (default) or simulation"),
+    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="trials, with --against simulation"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="seed of the parameter sweep and simulation"),
+    threads: Optional[int] = typer.Option(None, "--threads", help="worker threads for simulation"),
+    alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate (simulation)"),
+    as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),
+) -> None:
+    """Judge your own formulas: correct for all parameters, or a counterexample."""
+    from engine import check as run_check
+
+    params = parse_params(param)
+    n = parse_count(trials, "--trials")
+    if against not in (None, "exact", "simulation"):
+        fail(f"--against {against!r} must be 'exact' or 'simulation'")
+    with user_errors():
+        with _Progress(n or 0, enabled=not as_json and against == "simulation") as progress:
+            report = run_check(name, claims, params=params, against=against or "exact", seed=seed,
+                               trials=n, threads=threads, alpha=alpha, progress=progress)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(report.format())
+    raise typer.Exit(report.exit_code)
+
+
 def main() -> None:
     """Console entry point: click's own usage errors also end in one line and exit code 2."""
     try:

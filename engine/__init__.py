@@ -20,9 +20,9 @@ __all__ = [
 
 
 def __getattr__(name):
-    # check() pulls in the claim parser; load it only when asked for
+    # check() pulls in the claim parser (engine.judge); load it only when asked for
     if name == "check":
-        from .check import check
+        from .judge import check
 
         return check
     raise AttributeError(name)

@@ -120,6 +120,11 @@ def list_puzzles() -> None:
         typer.echo(f"warning: skipped {bad.source}: {bad.reason}", err=True)
 
 
+from .new_command import new_puzzle  # noqa: E402  (its own module; registered in order here)
+
+app.command("new")(new_puzzle)
+
+
 @app.command()
 def show(
     name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),

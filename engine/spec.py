@@ -282,6 +282,16 @@ class Puzzle:
             fail("needs a one-line title and a statement")
         if not self.quantities:
             fail("declares no quantities: add at least one of Mean, Variance, Probability, Pmf, Cdf")
+        # types first: every later check reads attributes that only these types have
+        for p in self.parameters:
+            if not isinstance(p, Parameter):
+                fail(f"{p!r} is not a parameter: use Integer(...) or Real(...)")
+            if not isinstance(p.symbol, sympy.Symbol):
+                fail(f"parameter {p.symbol!r} must be a sympy symbol, "
+                     f"e.g. {p.symbol} = sympy.symbols({str(p.symbol)!r}, integer=True)")
+        for q in self.quantities:
+            if not isinstance(q, Quantity) or q.name not in QUANTITY_NAMES:
+                fail(f"{q!r} is not a quantity: use Mean, Variance, Probability, Pmf or Cdf")
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             fail(f"parameter names repeat: {names}")
@@ -291,8 +301,6 @@ class Puzzle:
             fail("outcomes must be distinct names")
         declared = {p.symbol for p in self.parameters}
         for p in self.parameters:
-            if not isinstance(p, Parameter):
-                fail(f"{p!r} is not a parameter: use Integer(...) or Real(...)")
             if p.bound_symbols() - declared:
                 fail(f"the range of {p.name} uses undeclared names "
                      f"{sorted(map(str, p.bound_symbols() - declared))}")
@@ -300,8 +308,6 @@ class Puzzle:
             if c.free_symbols - declared:
                 fail(f"constraint {c} uses undeclared names {sorted(map(str, c.free_symbols - declared))}")
         for q in self.quantities:
-            if not isinstance(q, Quantity) or q.name not in QUANTITY_NAMES:
-                fail(f"{q!r} is not a quantity: use Mean, Variance, Probability, Pmf or Cdf")
             if (q.of or self.outcomes[0]) not in self.outcomes:
                 fail(f"{q.name} is of {q.of!r}, which is not one of the outcomes {list(self.outcomes)}")
             allowed = declared | ({q.variable} if q.variable is not None else set())
@@ -310,10 +316,15 @@ class Puzzle:
                 if extra:
                     fail(f"the closed form of {q.name} uses undeclared names "
                          f"{sorted(map(str, extra))}; declare them as parameters")
+            for bound in q.support or ():
+                extra = bound.free_symbols - declared
+                if extra:
+                    fail(f"the support of {q.name} uses undeclared names "
+                         f"{sorted(map(str, extra))}; bounds may use only the parameters")
         try:
             self.resolve()
         except InvalidParameter as exc:
-            fail(f"its defaults are out of range: {exc}")
+            fail(f"a default is invalid: {exc}")
         for ex in self.examples:
             try:
                 self.resolve(ex)
@@ -335,7 +346,8 @@ class Puzzle:
         wanted = ["rng", "trials"] + [p.name for p in self.parameters]
         got = list(sig.parameters)
         if got != wanted:
-            fail(f"simulate must take ({', '.join(wanted)}); it takes ({', '.join(got)})")
+            fail(f"simulate must take ({', '.join(wanted)}): rng, trials, then the parameters "
+                 f"in the order they are declared; it takes ({', '.join(got)})")
 
 
 def _free(exprs) -> set:

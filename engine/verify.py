@@ -10,8 +10,8 @@ import numpy as np
 
 from . import exact as ex
 from . import stats
-from .errors import InvalidOption
-from .registry import get_puzzle
+from .errors import InvalidOption, InvalidPuzzleSpec
+from .registry import exception_summary, get_puzzle
 from .report import QuantityResult, Report
 from .simulate import (BinnedCounts, IntegerCounts, Moments, default_threads, run_chunks)
 from .spec import Puzzle, Quantity
@@ -110,7 +110,12 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | Non
     collectors = list({id(p.collector): p.collector for p in plans}.values())
     kernel_args = puzzle.kernel_args(values)
     # compile (or load from numba's cache) before the clock starts: trials/s measures simulation
-    puzzle.simulate(np.random.default_rng(0), 1, *kernel_args)
+    try:
+        puzzle.simulate(np.random.default_rng(0), 1, *kernel_args)
+    except Exception as exc:  # a kernel that does not compile or run is its author's to fix
+        where = f" ({puzzle.source})" if puzzle.source else ""
+        raise InvalidPuzzleSpec(f"the simulator of {puzzle.name!r}{where} fails on one trial: "
+                                f"{exception_summary(exc, puzzle.source or None)}") from exc
     run = run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes),
                      collectors, trials, seed, threads, progress=progress, map_chunks=map_chunks)
 

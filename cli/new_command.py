@@ -1,0 +1,45 @@
+"""`puzzles new NAME`: start a puzzle of your own from a template that already verifies."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import typer
+
+
+def new_puzzle(
+    name: str = typer.Argument(..., help="puzzle name: lowercase words joined by hyphens, e.g. dice-sum"),
+    directory: Path = typer.Option(Path("."), "--dir", help="folder to write NAME.py into (default: here)"),
+    force: bool = typer.Option(False, "--force", help="overwrite the file if it exists"),
+) -> None:
+    """Write DIR/NAME.py: a working puzzle (two fair dice) to edit into yours."""
+    # imported here, not at the top: cli.main imports this module while it is still loading
+    from cli.main import fail, user_errors
+    from engine.registry import PATH_VARIABLE, registry, search_path
+    from engine.templates import check_puzzle_name, module_file_name, write_puzzle
+
+    with user_errors():
+        check_puzzle_name(name)
+        target = (directory.expanduser() / module_file_name(name)).absolute()
+        if target.exists() and not force:
+            fail(f"{target} already exists; pass --force to overwrite it")
+        taken = registry().sources.get(name)
+        if taken and os.path.realpath(taken) != os.path.realpath(target):
+            # the new file would clash with it as soon as its folder is on the search path
+            fail(f"a puzzle called {name!r} already exists ({taken}); choose another name")
+        path = write_puzzle(name, directory, force=force).absolute()
+
+    folder = str(path.parent)
+    typer.echo(f"wrote {path}: puzzle {name!r}, two fair dice for now -- it verifies as it is")
+    typer.echo("next:")
+    on_path = os.path.realpath(folder) in map(os.path.realpath, search_path())
+    if not on_path:
+        current = os.environ.get(PATH_VARIABLE)
+        value = shlex.quote(folder) + (f'{os.pathsep}"${PATH_VARIABLE}"' if current else "")
+        typer.echo(f"  export {PATH_VARIABLE}={value}")
+    typer.echo(f"  puzzles verify {name} -n 1e6     # agrees out of the box")
+    typer.echo(f"  edit {path}")
+    typer.echo("      # statement, parameters, closed forms, simulator: the numbered comments")
+    typer.echo(f"  puzzles show {name} && puzzles verify {name}")

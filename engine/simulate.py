@@ -122,16 +122,18 @@ class SimulationRun:
 
 def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, trials: int,
                seed: int, threads: int, progress: Callable[[int], None] | None = None,
-               map_chunks=None) -> SimulationRun:
+               map_chunks=None, first_chunk: int = 0) -> SimulationRun:
     """Simulate `trials` trials in chunks and feed every collector, in chunk order.
 
-    `map_chunks(fn, items)` may be given to run chunks elsewhere (an ordered map, e.g. over a
-    cluster); by default a thread pool runs them.
+    Chunks are numbered from `first_chunk`, so a run can be continued where an earlier one
+    stopped with exactly the numbers one long run would have drawn (first_chunk must then be the
+    number of full chunks already run). `map_chunks(fn, items)` may be given to run chunks
+    elsewhere (an ordered map, e.g. over a cluster); by default a thread pool runs them.
     """
     sizes = chunk_sizes(trials)
 
     def one_chunk(index: int):
-        rng = chunk_generator(seed, index)
+        rng = chunk_generator(seed, first_chunk + index)
         out = np.asarray(kernel(rng, sizes[index], *kernel_args))
         out = _as_columns(out, sizes[index], outcomes)
         return [c.chunk(np.ascontiguousarray(out[:, c.column], dtype=np.float64))

@@ -1,0 +1,51 @@
+"""Breaking a stick into the sides of a polygon.
+
+Derivation. n lengths summing to 1 close up into a non-degenerate polygon iff each is shorter
+than the sum of the others, i.e. every piece is < 1/2. The pieces (spacings of n-1 uniform
+points) are uniform on the simplex, and a given piece is >= 1/2 with probability (1/2)^(n-1)
+(scale the rest of the simplex by 1/2). At most one piece can be >= 1/2 (up to a null set), so
+these n events are disjoint and P = 1 - n / 2^(n-1).
+"""
+
+import numba
+import numpy as np
+from sympy import symbols
+
+from engine import Integer, Probability, Puzzle
+
+n = symbols("n", integer=True, positive=True)
+
+
+@numba.njit(cache=True, nogil=True)
+def _simulate_kernel(rng, trials, n):
+    cuts = np.empty(n - 1)
+    forms_polygon = np.empty(trials)
+    for t in range(trials):
+        for i in range(n - 1):  # insertion sort as the points arrive: n is small
+            cut = rng.random()
+            j = i
+            while j > 0 and cuts[j - 1] > cut:
+                cuts[j] = cuts[j - 1]
+                j -= 1
+            cuts[j] = cut
+        longest = max(cuts[0], 1.0 - cuts[n - 2])
+        for i in range(1, n - 1):
+            longest = max(longest, cuts[i] - cuts[i - 1])
+        # the longest side is the only one that can fail to be shorter than all the others
+        forms_polygon[t] = longest < 1.0 - longest
+    return forms_polygon
+
+
+PUZZLE = Puzzle(
+    name="broken-stick",
+    title="Can the pieces of a broken stick form a polygon?",
+    statement=(
+        "A stick of unit length is broken at n-1 points chosen independently and uniformly "
+        "along it, giving n pieces. What is the probability that the pieces can be put together "
+        "as the sides of a non-degenerate n-sided polygon (for n = 3: a triangle)?"
+    ),
+    parameters=[Integer(n, 3, "number of pieces", min=3)],
+    quantities=[Probability(1 - n / 2 ** (n - 1))],
+    simulate=_simulate_kernel,
+    examples=[{"n": 4}, {"n": 5}, {"n": 12}],
+)

@@ -1,0 +1,522 @@
+"""One PNG per report: a panel per quantity, the simulation drawn over the closed form.
+
+matplotlib is imported inside plot_report only: the command line pays for it only with --plot.
+The figure is built on a bare Figure + Agg canvas (no pyplot), so it needs no display and
+touches no global matplotlib state.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from . import stats
+from .errors import InvalidOption
+
+DPI = 100
+PANEL_WIDTH = 5.4      # inches per panel column
+PANEL_HEIGHT = 4.6     # inches per panel row
+MIN_WIDTH = 10.5       # inches: at DPI 100 every picture is at least 1050 px wide
+HEADER = 0.85          # inches above the panels for the title lines
+
+COLORS = {"agree": "#1a7f37", "disagree": "#cf222e", "inconclusive": "#b35900",
+          "no closed form": "#57606a"}
+EXACT = "#0b5cad"      # closed form (or claim)
+SIM = "#d9730d"        # simulation
+BAND = "#f2b36b"
+
+
+# --------------------------------------------------------------------------- the path
+
+
+def check_plot_path(path) -> Path:
+    """The path as a Path if a PNG can be written there, else InvalidOption (one line).
+
+    Called before simulating, so a typo does not cost a whole run.
+    """
+    text = os.fspath(path)
+    target = Path(text).expanduser()
+    if target.suffix.lower() != ".png":
+        raise InvalidOption(f"plot file {text!r} must end in .png")
+    folder = target.parent
+    if not folder.exists():
+        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise InvalidOption(f"cannot write plot {text!r}: {str(folder)!r} is not a folder")
+    if target.is_dir():
+        raise InvalidOption(f"cannot write plot {text!r}: it is a folder")
+    # os.access is not enough (root, read-only mounts): try what the real write will do
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".puzzles-plot-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.remove(probe)
+    except OSError as exc:
+        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} is not writable "
+                            f"({exc.strerror or exc})") from None
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InvalidOption(f"cannot write plot {text!r}: the file is read-only")
+    return target
+
+
+def _write_atomically(fig, target: Path) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written PNG."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            fig.savefig(handle, format="png", dpi=DPI)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a picture is for sharing
+        os.replace(tmp, target)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise InvalidOption(f"cannot write plot {str(target)!r}: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+# --------------------------------------------------------------------------- the figure
+
+
+def plot_report(report, path, reference: str = "exact") -> None:
+    """Write one PNG for `report` (an engine Report): a panel per quantity.
+
+    reference names what the simulation is drawn against: "exact" for closed forms, "claim"
+    when the closed forms are a user's claims (puzzles check --against simulation).
+    """
+    target = check_plot_path(path)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    quantities = list(report.quantities)
+    count = max(len(quantities), 1)
+    cols = {1: 1, 2: 2, 4: 2}.get(count, 3)
+    rows = math.ceil(count / cols)
+    width = max(MIN_WIDTH, cols * PANEL_WIDTH)
+    height = rows * PANEL_HEIGHT + HEADER
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(rect=(0, 0, 1, 1 - HEADER / height), h_pad=0.08, w_pad=0.12,
+                                hspace=0.06, wspace=0.04)
+    grid = fig.add_gridspec(rows, cols)
+    for i, q in enumerate(quantities):
+        cell = grid[i // cols, i % cols]
+        _panel(fig, cell, q, reference, report.params)
+    if not quantities:
+        fig.text(0.5, 0.5, "no quantities", ha="center", va="center")
+    _header(fig, report, width, height, reference)
+    _write_atomically(fig, target)
+
+
+def _header(fig, report, width: float, height: float, reference: str) -> None:
+    from .report import format_params
+
+    params = format_params(report.params)
+    title = f"{report.puzzle}   {params}" if params else report.puzzle
+    top = 1 - 0.16 / height
+    # wrap long parameter lists rather than run under the verdict
+    chars = int(width * 72 / 14 * 1.45) - 28
+    lines = textwrap.wrap(title, max(chars, 20)) or [title]
+    first = fig.text(0.012, top, "\n".join(lines), ha="left", va="top", fontsize=14,
+                     fontweight="bold")
+    renderer = fig.canvas.get_renderer()
+    box = first.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+    verdict = report.verdict
+    fig.text(box.x1 + 0.012, box.y1, f"verdict: {verdict}", ha="left", va="top", fontsize=14,
+             fontweight="bold", color="white",
+             bbox=dict(boxstyle="round,pad=0.25", facecolor=COLORS.get(verdict, "#57606a"),
+                       edgecolor="none"))
+    joint = 100 * (1 - report.alpha)
+    levels = sorted({q.level for q in report.quantities})
+    each = ", ".join(f"{100 * lv:.4g}%" for lv in levels)
+    against = "claims against simulation" if reference == "claim" else \
+        "closed forms against simulation"
+    second = (f"{report.trials:,} trials   seed {report.seed}   {report.seconds:.1f} s   "
+              f"{against}   bands {joint:g}% jointly" + (f" ({each} each)" if each else ""))
+    fig.text(0.012, box.y0 - 0.06 / height, second, ha="left", va="top", fontsize=10.5,
+             color="#333333")
+
+
+def _panel(fig, cell, q, reference: str, params: dict) -> None:
+    data = q.data or {}
+    if q.test == "chi-square" and "edges" in data:
+        _continuous_cdf(fig, cell, q, data, reference, params)
+    elif q.test == "chi-square" and "x" in data:
+        if data.get("cumulative"):
+            _discrete_cdf(fig, cell, q, data, reference)
+        else:
+            _pmf(fig, cell, q, data, reference)
+    elif "running" in data:
+        _convergence(fig, cell, q, data, reference)
+    else:
+        ax = fig.add_subplot(cell)
+        _title(ax, q)
+        ax.text(0.5, 0.5, "nothing recorded to draw", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+
+
+def _title(ax, q) -> None:
+    """Verdict on the left in its colour, the test's numbers on the right: one line each side
+    keeps a long detail (impossible outcomes) from running past a narrow panel."""
+    verdict = q.verdict
+    detail = ""
+    if q.p_value is not None:
+        p = "≈ 0" if q.p_value < 1e-300 else f"= {q.p_value:.3g}"
+        detail = ("χ² p " if q.test == "chi-square" else "p ") + p
+    if q.impossible:
+        detail += f", {q.impossible:,} impossible"
+    ax.set_title(f"{q.name}: {verdict}", color=COLORS.get(verdict, "#57606a"), fontsize=12,
+                 fontweight="bold", loc="left")
+    if detail:
+        ax.set_title(detail, color="#444444", fontsize=10, loc="right")
+
+
+def _pct(level: float) -> str:
+    return f"{100 * level:.4g}%"
+
+
+def _reference_label(q, reference: str) -> str:
+    if q.exact is None:
+        return reference
+    shown = q.exact_str
+    value = f"{q.exact:.6g}"
+    # a long exact form (a fraction of 16-digit numbers) says nothing at a glance
+    if shown is None or len(shown) > 16 or shown == value or _is_number(shown):
+        return f"{reference} = {value}"
+    return f"{reference} = {shown} = {value}"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _two_axes(fig, cell):
+    """A main axes over a short residual axes sharing x."""
+    sub = cell.subgridspec(2, 1, height_ratios=[2.6, 1], hspace=0.0)
+    main = fig.add_subplot(sub[0])
+    resid = fig.add_subplot(sub[1], sharex=main)
+    main.tick_params(labelbottom=False)
+    resid.axhline(0.0, color=EXACT, lw=1.2)
+    resid.grid(True, alpha=0.3)
+    main.grid(True, alpha=0.3)
+    return main, resid
+
+
+def _symmetric_ylim(ax, values) -> None:
+    values = np.asarray([v for v in np.ravel(values) if np.isfinite(v)])
+    top = float(np.max(np.abs(values))) if values.size else 1.0
+    top = top * 1.15 if top > 0 else 1.0
+    ax.set_ylim(-top, top)
+
+
+# --------------------------------------------------------------------------- scalar panels
+
+
+def _convergence(fig, cell, q, data, reference: str) -> None:
+    ax = fig.add_subplot(cell)
+    _title(ax, q)
+    running = np.asarray(data["running"], dtype=float)
+    if running.ndim != 2 or not len(running):
+        ax.text(0.5, 0.5, "nothing recorded to draw", ha="center", va="center",
+                transform=ax.transAxes)
+        return
+    n = running[:, 0]
+    est, low, high = _running_bands(q, running, float(data.get("shift", 0.0)))
+    has_band = np.isfinite(low).any()
+    if has_band and len(n) > 1:
+        ax.fill_between(n, low, high, color=BAND, alpha=0.45, lw=0,
+                        label=f"{_pct(q.level)} band")
+    elif has_band:
+        ax.errorbar(n, est, yerr=[est - low, high - est], fmt="none", ecolor=SIM, capsize=5,
+                    label=f"{_pct(q.level)} band")
+    ax.plot(n, est, color=SIM, lw=1.8, marker="o" if len(n) <= 25 else None, ms=4,
+            label=f"simulated {q.name} (final {est[-1]:.6g})")
+    if q.exact is not None:
+        tol = getattr(q, "tolerance", None)
+        if tol:  # agreeing needs the band inside this strip (verify --rtol / --atol)
+            ax.axhspan(q.exact - tol, q.exact + tol, color=EXACT, alpha=0.08, lw=0,
+                       label=f"tolerance ±{tol:.3g}")
+        ax.axhline(q.exact, color=EXACT, lw=1.8, ls="--", label=_reference_label(q, reference))
+    _trials_axis(ax, n)
+    ax.set_ylabel({"mean": "running mean", "variance": "running variance",
+                   "probability": "running frequency"}.get(q.name, q.name))
+    values = [v for v in np.concatenate([low, high, est]) if np.isfinite(v)]
+    if q.exact is not None:
+        values.append(q.exact)
+    lo_v, hi_v = min(values), max(values)
+    pad = (hi_v - lo_v) * 0.12 or abs(hi_v) * 0.05 or 0.05
+    ax.set_ylim(lo_v - pad, hi_v + pad)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
+
+
+def _trials_axis(ax, n: np.ndarray) -> None:
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_xscale("log")
+    if len(n) == 1:  # one chunk: give the lone point some room on the log axis
+        ax.set_xlim(n[0] / 3, n[0] * 3)
+    if n[-1] < 4 * n[0]:  # under a factor 4 the 1-2-5 ticks miss the few points there are
+        ax.xaxis.set_major_locator(FixedLocator(n[:: max(1, len(n) // 5)]))
+    else:  # runs span a decade or two: powers of ten alone would leave two ticks
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _count(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("trials (log scale)")
+
+
+def _count(v: float) -> str:
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if v >= size:
+            return f"{v / size:.3g}{suffix}"
+    return f"{v:g}"
+
+
+def _running_bands(q, running: np.ndarray, shift: float):
+    """Estimate and band after each chunk, from the recorded power sums (never re-simulating):
+    a normal interval for a mean, the 4th-moment normal interval for a variance, Wilson for a
+    probability -- the same bands the verdict uses, at the quantity's level."""
+    n = running[:, 0]
+    if q.name == "probability":
+        successes = running[:, 1] + n * shift  # s1 is a sum about the shift
+        low, high = _wilson(successes, n, q.level)
+        return successes / n, low, high
+    est, se = [], []
+    for row in running:
+        e, s = _estimate_and_stderr(q.name, row, shift)
+        est.append(e)
+        se.append(s)
+    est, se = np.array(est), np.array(se)
+    z = _z(q.level)
+    # A run with anytime-valid bands widens them by its own rule; match its last band so the
+    # picture ends where the table does (for a fixed-size run this is z itself).
+    if q.ci_high is not None and q.ci_low is not None and np.isfinite(se[-1]) and se[-1] > 0:
+        reported = (q.ci_high - q.ci_low) / (2 * se[-1])
+        if np.isfinite(reported) and reported > 0:
+            z = reported
+    return est, est - z * se, est + z * se
+
+
+def _estimate_and_stderr(name: str, row, shift: float):
+    n = float(row[0])
+    s1, s2 = float(row[1]), float(row[2])
+    if len(row) >= 5:
+        mean, m2, _m3, m4 = stats.central_moments(n, s1, s2, float(row[3]), float(row[4]), shift)
+    else:  # rows without 3rd / 4th power sums: a variance has no band then
+        d = s1 / n
+        mean, m2, m4 = shift + d, max(s2 / n - d * d, 0.0), None
+    s2_unbiased = m2 * n / (n - 1) if n > 1 else 0.0
+    if name == "mean":
+        return mean, math.sqrt(s2_unbiased / n) if n > 1 else math.nan
+    if m4 is None or n <= 1:
+        return s2_unbiased, math.nan
+    var_s2 = (m4 - s2_unbiased ** 2 * (n - 3) / (n - 1)) / n
+    return s2_unbiased, math.sqrt(max(var_s2, 0.0))
+
+
+def _z(level: float) -> float:
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + level / 2))
+
+
+# --------------------------------------------------------------------------- pmf
+
+
+def _wilson(successes: np.ndarray, n: float, level: float):
+    """Per-value Wilson intervals (the same interval the probability test uses)."""
+    z = _z(level)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def _visible(xs, exact, observed):
+    """Drop the far tails where the law is negligible and nothing was seen."""
+    peak = float(np.max(exact)) if len(exact) else 0.0
+    keep = (observed > 0) | (exact > 1e-4 * peak)
+    if not keep.any():
+        return slice(0, len(xs))
+    idx = np.flatnonzero(keep)
+    return slice(int(idx[0]), int(idx[-1]) + 1)
+
+
+def _pmf(fig, cell, q, data, reference: str) -> None:
+    xs = np.asarray(data["x"])
+    exact = np.asarray(data["exact"], dtype=float)
+    observed = np.asarray(data["observed"], dtype=float)
+    n = float(data["trials"])
+    view = _visible(xs, exact, observed)
+    xs, exact, observed = xs[view], exact[view], observed[view]
+    freq = observed / n
+    low, high = _wilson(observed, n, q.level)
+    main, resid = _two_axes(fig, cell)
+    _title(main, q)
+    many = len(xs) > 40
+    main.bar(xs, exact, width=0.8, color=EXACT, alpha=0.35, edgecolor=EXACT, lw=0.6,
+             label=f"{reference} pmf")
+    shown = (exact > stats.IMPOSSIBLE) | (observed > 0)
+    impossible = (exact <= stats.IMPOSSIBLE) & (observed > 0)
+    ok = shown & ~impossible
+    main.errorbar(xs[ok], freq[ok], yerr=[freq[ok] - low[ok], high[ok] - freq[ok]], fmt="o",
+                  color=SIM, ms=3 if many else 5, capsize=0 if many else 3, lw=1.2,
+                  label=f"simulated, {_pct(q.level)} bars")
+    rdiff = freq - exact
+    resid.errorbar(xs[ok], rdiff[ok], yerr=[freq[ok] - low[ok], high[ok] - freq[ok]], fmt="o",
+                   color=SIM, ms=3 if many else 4, capsize=0 if many else 3, lw=1.2)
+    if impossible.any():
+        for ax, ys in ((main, freq), (resid, rdiff)):
+            ax.plot(xs[impossible], ys[impossible], "x", color=COLORS["disagree"], ms=8, mew=2,
+                    label="impossible by the law" if ax is main else None)
+    main.set_ylabel("probability")
+    peak = max(float(np.max(high, initial=0)), float(np.max(exact, initial=0)), 1e-12)
+    # headroom for the legend, put over the lower half of the bars so it never hides a peak
+    main.set_ylim(0, peak * 1.45)
+    half = len(xs) // 2
+    left = max(float(np.max(exact[:half], initial=0)), float(np.max(freq[:half], initial=0)))
+    right = max(float(np.max(exact[half:], initial=0)), float(np.max(freq[half:], initial=0)))
+    handles, labels = main.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: "impossible" in labels[i])  # odd one last
+    main.legend([handles[i] for i in order], [labels[i] for i in order],
+                loc="upper left" if left <= right else "upper right", fontsize=9, framealpha=0.9)
+    resid.set_ylabel("sim − " + reference, fontsize=9)
+    resid.set_xlabel("x")
+    _symmetric_ylim(resid, np.concatenate([high - exact, low - exact])[np.concatenate([ok, ok])])
+    _integer_ticks(resid)
+
+
+def _rising(exact: np.ndarray, empirical: np.ndarray) -> slice:
+    """Where either cdf is still climbing: the flat stretches near 0 and 1 say nothing."""
+    low = np.maximum(exact, empirical) > 1e-3
+    high = np.minimum(exact, empirical) < 1 - 1e-3
+    start = int(np.argmax(low)) if low.any() else 0
+    stop = int(np.flatnonzero(high)[-1]) + 2 if high.any() else len(exact)
+    start = max(start - 1, 0)
+    return slice(start, max(min(stop, len(exact)), start + 1))
+
+
+def _integer_ticks(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=12))
+
+
+# --------------------------------------------------------------------------- cdf
+
+
+def _dkw(n: float, level: float) -> float:
+    """Dvoretzky-Kiefer-Wolfowitz: sup |F_n - F| <= eps with probability >= level."""
+    return math.sqrt(math.log(2 / (1 - level)) / (2 * n)) if n > 0 else 1.0
+
+
+def _discrete_cdf(fig, cell, q, data, reference: str) -> None:
+    xs = np.asarray(data["x"])
+    exact_pmf = np.asarray(data["exact"], dtype=float)
+    observed = np.asarray(data["observed"], dtype=float)
+    n = float(data["trials"])
+    exact = np.cumsum(exact_pmf)
+    empirical = np.cumsum(observed) / n
+    view = _rising(exact, empirical)
+    xs, exact, empirical = xs[view], exact[view], empirical[view]
+    eps = _dkw(n, q.level)
+    main, resid = _two_axes(fig, cell)
+    _title(main, q)
+    main.fill_between(xs, np.clip(empirical - eps, 0, 1), np.clip(empirical + eps, 0, 1),
+                      step="post", color=BAND, alpha=0.45, lw=0,
+                      label=f"DKW {_pct(q.level)} band")
+    main.step(xs, exact, where="post", color=EXACT, lw=2.2, label=f"{reference} cdf")
+    main.step(xs, empirical, where="post", color=SIM, lw=1.3, ls="--", label="empirical cdf")
+    main.set_ylim(-0.02, 1.02)
+    main.set_ylabel("P(X ≤ x)")
+    main.legend(loc="best", fontsize=9, framealpha=0.9)
+    diff = empirical - exact
+    resid.fill_between(xs, -eps, eps, step="post", color=BAND, alpha=0.45, lw=0)
+    resid.step(xs, diff, where="post", color=SIM, lw=1.3)
+    resid.set_ylabel("emp − " + reference, fontsize=9)
+    resid.set_xlabel("x")
+    _symmetric_ylim(resid, np.concatenate([diff, [eps]]))
+    _integer_ticks(resid)
+
+
+def _continuous_cdf(fig, cell, q, data, reference: str, params: dict) -> None:
+    edges = np.asarray(data["edges"], dtype=float)
+    exact = np.asarray(data["exact"], dtype=float)
+    empirical = np.asarray(data["empirical"], dtype=float)
+    n = float(data["trials"])
+    eps = _dkw(n, q.level)
+    main, resid = _two_axes(fig, cell)
+    _title(main, q)
+    lo, hi = _cdf_range(edges, data.get("support"), params)
+    grid = np.linspace(lo, hi, 600)
+    curve = None
+    if data.get("cdf") is not None:
+        try:
+            curve = np.asarray(data["cdf"](grid), dtype=float)
+        except Exception:  # a cdf that cannot take the whole grid: fall back to the edges
+            curve = None
+    main.fill_between(edges, np.clip(empirical - eps, 0, 1), np.clip(empirical + eps, 0, 1),
+                      color=BAND, alpha=0.45, lw=0, label=f"DKW {_pct(q.level)} band")
+    if curve is not None and curve.shape == grid.shape:
+        main.plot(grid, curve, color=EXACT, lw=2.2, label=f"{reference} cdf")
+    else:
+        main.plot(edges, exact, color=EXACT, lw=2.2, label=f"{reference} cdf")
+    main.plot(edges, empirical, "o", color=SIM, ms=2.5, label="empirical cdf")
+    main.set_ylim(-0.02, 1.02)
+    main.set_xlim(lo, hi)
+    main.set_ylabel("P(X ≤ x)")
+    main.legend(loc="best", fontsize=9, framealpha=0.9)
+    diff = empirical - exact
+    resid.fill_between([lo, hi], -eps, eps, color=BAND, alpha=0.45, lw=0)
+    resid.plot(edges, diff, "o-", color=SIM, ms=2.5, lw=0.8)
+    resid.set_ylabel("emp − " + reference, fontsize=9)
+    resid.set_xlabel(f"x   (empirical cdf at {len(edges)} bin edges)")
+    _symmetric_ylim(resid, np.concatenate([diff, [eps]]))
+
+
+def _cdf_range(edges: np.ndarray, support, params: dict):
+    """The x range to draw: where the mass is (the edges cut it into equal-probability bins,
+    the outer ones hold 1% each), a margin past them, but never outside the support."""
+    span = float(edges[-1] - edges[0]) if len(edges) > 1 else 1.0
+    lo, hi = float(edges[0]) - 0.15 * span, float(edges[-1]) + 0.15 * span
+    bounds = _numeric_support(support, params)
+    if bounds is not None:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return lo, hi
+
+
+def _numeric_support(support, params: dict):
+    """Support bounds as floats; they may be sympy expressions of the parameters."""
+    if support is None:
+        return None
+    try:
+        import sympy
+
+        out = []
+        for bound in support:
+            expr = sympy.sympify(bound)
+            # match symbols by name: the puzzle's symbols carry assumptions a bare name lacks
+            expr = expr.subs({s: params[s.name] for s in expr.free_symbols if s.name in params})
+            out.append(float(expr))
+        return tuple(out)
+    except (TypeError, ValueError, sympy.SympifyError):
+        return None  # not numeric after all: the edges decide the range

@@ -43,5 +43,5 @@ PUZZLE = Puzzle(
     ],
     quantities=[Probability(2 * l / (pi * t))],
     simulate=_simulate_kernel,
-    examples=[{"l": 1, "t": 1}, {"l": "1/100", "t": 3}, {"l": "2.5", "t": "2.75"}],
+    examples=[{"l": 1, "t": 1}, {"l": "1/10", "t": 2}, {"l": "2.5", "t": "2.75"}],
 )

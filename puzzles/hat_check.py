@@ -50,5 +50,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     outcomes=["X", "nobody"],
-    examples=[{"n": 3}, {"n": 4}, {"n": 40}],
+    examples=[{"n": 2}, {"n": 3}, {"n": 4}, {"n": 40}],
 )

@@ -2,21 +2,22 @@
 
 Derivation. X <= x exactly when at least k of the n draws fall in [0, x], and the count there is
 Binomial(n, x): F(x) = sum_{j=k}^{n} C(n, j) x^j (1-x)^(n-j). Its derivative telescopes to the
-density n!/((k-1)!(n-k)!) x^(k-1) (1-x)^(n-k): X is Beta(k, n-k+1), so E[X] = k/(n+1),
-Var[X] = k(n-k+1) / ((n+1)^2 (n+2)), and F is the regularized incomplete beta I_x(k, n-k+1).
-The cdf is declared as I_x rather than the binomial sum because the engine turns it into a float
-function, and the sum's integer coefficients overflow a float past n = 170; I_x becomes
-scipy.special.betainc, accurate at any n.
+density n!/((k-1)!(n-k)!) x^(k-1) (1-x)^(n-k): X is Beta(k, n-k+1), so E[X] = k/(n+1) and
+Var[X] = k(n-k+1) / ((n+1)^2 (n+2)).
+Limit: the engine turns the cdf into a float function with sympy's lambdify, which writes C(n, j)
+with n! as an integer literal; past n = 170 that overflows a float and verify fails. (As the
+regularized incomplete beta I_x(k, n-k+1) it would not, but `puzzles check` cannot read that.)
 """
 
 import numba
 import numpy as np
-from sympy import betainc_regularized, symbols
+from sympy import Sum, binomial, symbols
 
 from engine import Cdf, Integer, Mean, Puzzle, Variance
 
 n, k = symbols("n k", integer=True, positive=True)
 x = symbols("x", nonnegative=True)
+j = symbols("j", integer=True)
 
 
 # Hoare's quickselect, in place: expected O(n), and several times faster than numba's
@@ -72,7 +73,7 @@ PUZZLE = Puzzle(
     quantities=[
         Mean(k / (n + 1)),
         Variance(k * (n - k + 1) / ((n + 1) ** 2 * (n + 2))),
-        Cdf(betainc_regularized(k, n - k + 1, 0, x), x, support=(0, 1)),
+        Cdf(Sum(binomial(n, j) * x ** j * (1 - x) ** (n - j), (j, k, n)), x, support=(0, 1)),
     ],
     simulate=_simulate_kernel,
     examples=[{"n": 1, "k": 1}, {"n": 7, "k": 7}, {"n": 40, "k": 13}],

@@ -11,7 +11,7 @@ import math
 
 import numba
 import numpy as np
-from sympy import Rational, log, sqrt, symbols
+from sympy import log, sqrt, symbols
 
 from engine import Mean, Puzzle, Real, Variance
 

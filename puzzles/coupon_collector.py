@@ -15,7 +15,8 @@ from math import comb, factorial as int_factorial
 
 import numba
 import numpy as np
-from sympy import Function, Integer as SympyInteger, factorial, harmonic, oo, symbols
+import sympy
+from sympy import Function, factorial, harmonic, oo, symbols
 
 from engine import Cdf, Integer, Mean, Puzzle, Variance
 
@@ -31,7 +32,7 @@ class StirlingS2(Function):
         if m.is_Integer and k.is_Integer and m >= 0 and k >= 0:
             m, k = int(m), int(k)
             onto_maps = sum((-1) ** (k - j) * comb(k, j) * j ** m for j in range(k + 1))
-            return SympyInteger(onto_maps // int_factorial(k))
+            return sympy.Integer(onto_maps // int_factorial(k))
 
 
 @numba.njit(cache=True, nogil=True)

@@ -51,5 +51,5 @@ PUZZLE = Puzzle(
         Probability(n / 2 ** (n - 1)),
     ],
     simulate=_simulate_kernel,
-    examples=[{"n": 2}, {"n": 3}, {"n": 12}],
+    examples=[{"n": 2}, {"n": 3}, {"n": 8}],
 )

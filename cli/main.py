@@ -31,6 +31,7 @@ EXIT_DISAGREE = 1
 EXIT_BAD_INPUT = 2
 
 
+
 def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
@@ -74,6 +75,13 @@ def parse_count(text: Optional[str], option: str) -> Optional[int]:
     if value <= 0:
         fail(f"{option} {text!r} must be a whole number > 0")
     return value
+
+
+def parse_trials(text: Optional[str]):
+    """A count, or 'auto'."""
+    if text is not None and text.strip().lower() == "auto":
+        return "auto"
+    return parse_count(text, "--trials")
 
 
 class _Progress:
@@ -142,27 +150,34 @@ def show(
 def verify(
     name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE; repeat for several"),
-    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="number of trials (default: the puzzle's)"),
+    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="number of trials, or 'auto': stop as soon as the verdict is certain (default: the puzzle's number)"),
     seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default 20261124)"),
     threads: Optional[int] = typer.Option(None, "--threads", help="worker threads (default: all cores)"),
     alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate"),
+    rtol: float = typer.Option(1e-3, "--rtol", help="agree only if every band is within rtol*|exact| (+atol) of the exact value"),
+    atol: float = typer.Option(0.0, "--atol", help="absolute tolerance, added to rtol*|exact|"),
+    max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest (default 1e9)"),
+    max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON, nothing else"),
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
     from engine import get_puzzle, verify as run_verify
 
     params = parse_params(param)
-    n = parse_count(trials, "--trials")
+    n = parse_trials(trials)
+    budget = parse_count(max_trials, "--max-trials")
     with user_errors():
-        from engine.verify import check_options
+        from engine.verify import check_options, check_tolerances
 
-        check_options(n, seed, threads, alpha)
+        check_options(None if n == "auto" else n, seed, threads, alpha)
+        check_tolerances(rtol, atol, budget, max_seconds)
         puzzle = get_puzzle(name)
         puzzle.resolve(params)
-        total = n or puzzle.default_trials
+        total = None if n == "auto" else (n or puzzle.default_trials)
         with _Progress(total, enabled=not as_json) as progress:
             report = run_verify(name, params=params, trials=n, seed=seed, threads=threads,
-                                alpha=alpha, progress=progress)
+                                alpha=alpha, rtol=rtol, atol=atol, max_trials=budget,
+                                max_seconds=max_seconds, progress=progress)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -180,24 +195,32 @@ def check(
     seed: Optional[int] = typer.Option(None, "--seed", help="seed of the parameter sweep and simulation"),
     threads: Optional[int] = typer.Option(None, "--threads", help="worker threads for simulation"),
     alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate (simulation)"),
+    rtol: float = typer.Option(1e-3, "--rtol", help="with --against simulation: tolerance, as in verify"),
+    atol: float = typer.Option(0.0, "--atol", help="with --against simulation: absolute tolerance"),
+    max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest"),
+    max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),
 ) -> None:
     """Judge your own formulas: correct for all parameters, or a counterexample."""
     from engine import check as run_check
 
     params = parse_params(param)
-    n = parse_count(trials, "--trials")
+    n = parse_trials(trials)
+    budget = parse_count(max_trials, "--max-trials")
     if against not in (None, "exact", "simulation"):
         fail(f"--against {against!r} must be 'exact' or 'simulation'")
     with user_errors():
-        with _Progress(n or 0, enabled=not as_json and against == "simulation") as progress:
+        with _Progress(None if n == "auto" else n, enabled=not as_json and against == "simulation") as progress:
             report = run_check(name, claims, params=params, against=against or "exact", seed=seed,
-                               trials=n, threads=threads, alpha=alpha, progress=progress)
+                               trials=n, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
+                               max_trials=budget, max_seconds=max_seconds, progress=progress)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         typer.echo(report.format())
     raise typer.Exit(report.exit_code)
+
+
 
 
 def main() -> None:

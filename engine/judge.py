@@ -23,7 +23,7 @@ from .claims import parse_expression, split_claim
 from .errors import InvalidClaim, InvalidOption, InvalidParameter
 from .registry import get_puzzle
 from .spec import Puzzle, Quantity
-from .verify import DEFAULT_SEED, check_options, verify
+from .verify import DEFAULT_RTOL, DEFAULT_SEED, check_options, verify
 
 SWEEP_POINTS = 40          # parameter points for a scalar claim
 DISTRIBUTION_POINTS = 12   # parameter points for a pmf / cdf claim (each a grid of x)
@@ -38,7 +38,7 @@ class ClaimResult:
     expression: str            # the claim as the user wrote it
     parsed: str                # as sympy reads it
     against: str               # 'exact' or 'simulation'
-    correct: bool
+    correct: bool | None       # None: against simulation, not settled either way
     proved: bool = False       # sympy simplified claim - truth to 0
     points: int = 0            # parameter points compared
     message: str = ""
@@ -48,7 +48,7 @@ class ClaimResult:
     @property
     def status(self) -> str:
         if self.against == "simulation":
-            return "agree" if self.correct else "disagree"
+            return {True: "agree", False: "disagree"}.get(self.correct, "inconclusive")
         return "correct" if self.correct else "WRONG"
 
     def to_dict(self) -> dict:
@@ -67,15 +67,17 @@ class CheckReport:
 
     @property
     def wrong(self) -> int:
-        return sum(not c.correct for c in self.claims)
+        return sum(c.correct is False for c in self.claims)
 
     @property
     def verdict(self) -> str:
-        return "wrong" if self.wrong else "correct"
+        if self.wrong:
+            return "wrong"
+        return "inconclusive" if any(c.correct is None for c in self.claims) else "correct"
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.wrong else 0
+        return {"wrong": 1, "inconclusive": 3}.get(self.verdict, 0)
 
     def to_dict(self) -> dict:
         return {"puzzle": self.puzzle, "params": {k: _plain(v) for k, v in self.params.items()},
@@ -349,8 +351,10 @@ def _float_or_none(v):
 
 
 def check(name, claims, params: Mapping[str, Any] | None = None, against: str | None = "exact",
-          seed: int | None = None, trials: int | None = None, threads: int | None = None,
-          alpha: float = 0.01, progress=None) -> CheckReport:
+          seed: int | None = None, trials: int | str | None = None, threads: int | None = None,
+          alpha: float = 0.01, rtol: float = DEFAULT_RTOL, atol: float = 0.0,
+          max_trials: int | None = None, max_seconds: float | None = None,
+          progress=None) -> CheckReport:
     """Judge each claim (QUANTITY -> EXPRESSION) against the closed form or the simulation.
 
     against: 'exact' (default where a closed form exists) or 'simulation' (the default for a
@@ -358,7 +362,7 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
     """
     if against not in (None, "exact", "simulation"):
         raise InvalidOption(f"against={against!r} must be 'exact' or 'simulation'")
-    check_options(trials, seed, threads, alpha)
+    check_options(None if trials == "auto" else trials, seed, threads, alpha)
     puzzle = get_puzzle(name)
     given = puzzle.resolve(params)
     seed = DEFAULT_SEED if seed is None else int(seed)
@@ -374,13 +378,15 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
 
     sim_report = None
     if by_simulation:
-        sim_report = _judge_by_simulation(puzzle, by_simulation, given, seed, trials, threads,
-                                          alpha, progress, results)
+        sim_report = _judge_by_simulation(
+            puzzle, by_simulation, given, results,
+            dict(seed=seed, trials=trials, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
+                 max_trials=max_trials, max_seconds=max_seconds, progress=progress))
     ordered = [results[q.name] for q, _, _ in parsed]
     return CheckReport(puzzle.name, dict(given), seed, ordered, sim_report)
 
 
-def _judge_by_simulation(puzzle, claims, given, seed, trials, threads, alpha, progress, results):
+def _judge_by_simulation(puzzle, claims, given, results, options):
     """Verify a copy of the puzzle whose closed forms are the claims (only the claimed
     quantities, so the joint bands cover just them)."""
     claimed = []
@@ -389,17 +395,19 @@ def _judge_by_simulation(puzzle, claims, given, seed, trials, threads, alpha, pr
             raise InvalidClaim(f"claim for {q.name} uses names that are not parameters")
         claimed.append(dataclasses.replace(q, closed_form=expr))
     as_claimed = dataclasses.replace(puzzle, quantities=claimed, examples=())
-    report = verify(as_claimed, params=given, trials=trials, seed=seed, threads=threads,
-                    alpha=alpha, progress=progress)
+    report = verify(as_claimed, params=given, **options)
     for (q, text, expr), row in zip(claims, report.quantities):
-        r = ClaimResult(q.name, text, sympy.sstr(expr), "simulation", bool(row.agree), points=1,
+        r = ClaimResult(q.name, text, sympy.sstr(expr), "simulation", row.agree, points=1,
                         simulation=row.to_dict())
         if row.test == "chi-square":
             r.message = f"chi-square p = {row.p_value:.3g} over {report.trials:,} trials"
         else:
             r.message = (f"claim {row.exact:.6g}, simulation {row.estimate:.6g} in "
                          f"[{row.ci_low:.6g}, {row.ci_high:.6g}] ({report.trials:,} trials)")
-            if not row.agree:
+            if row.verdict == "disagree":
                 r.message = "outside the band: " + r.message
+            elif row.verdict == "inconclusive":
+                r.message += (f"; band wider than the tolerance, ~{row.trials_needed:,} trials "
+                              "would settle it" if row.trials_needed else "")
         results[q.name] = r
     return report

@@ -9,12 +9,15 @@ from typing import Any
 
 import numpy as np
 
+EXIT_DISAGREE = 1
+EXIT_INCONCLUSIVE = 3
+
 
 @dataclass
 class QuantityResult:
     name: str
     test: str                      # 'normal', 'normal (4th moment)', 'wilson', 'chi-square'
-    agree: bool | None             # None: no closed form to compare with
+    verdict: str                   # agree / disagree / inconclusive / no closed form
     p_value: float | None
     level: float                   # confidence level of this quantity's band / test
     exact: float | None = None
@@ -28,17 +31,21 @@ class QuantityResult:
     bins: int | None = None
     values: int | None = None       # support points compared (pmf / discrete cdf)
     max_deviation: float | None = None
+    deviation_band: float | None = None  # upper confidence bound on the largest deviation
     impossible: int | None = None
+    tolerance: float | None = None  # how far from exact the band may reach and still agree
+    trials_needed: int | None = None  # rough trials to settle an inconclusive quantity
     # Arrays for pictures (running estimates, frequencies); not part of to_dict().
     data: dict = field(default_factory=dict, repr=False)
 
     @property
-    def verdict(self) -> str:
-        return "no closed form" if self.agree is None else ("agree" if self.agree else "disagree")
+    def agree(self) -> bool | None:
+        """True agree, False disagree, None inconclusive or nothing to compare with."""
+        return {"agree": True, "disagree": False}.get(self.verdict)
 
     def to_dict(self) -> dict:
         out = {k: v for k, v in asdict(self).items() if k != "data"}
-        out["verdict"] = self.verdict
+        out["agree"] = self.agree
         return {k: _plain(v) for k, v in out.items()}
 
 
@@ -52,18 +59,28 @@ class Report:
     threads: int
     alpha: float
     quantities: list
-    kind: str = "verify"
+    rtol: float = 0.0
+    atol: float = 0.0
+    mode: str = "fixed"            # fixed trials, or auto (stop when decided)
+    looks: int = 1
+    stopped: str = "trials"        # auto: decided / max-trials / max-seconds
 
     @property
     def verdict(self) -> str:
-        judged = [q for q in self.quantities if q.agree is not None]
-        if not judged:
-            return "no closed form"
-        return "agree" if all(q.agree for q in judged) else "disagree"
+        verdicts = {q.verdict for q in self.quantities} - {"no closed form"}
+        for worst in ("disagree", "inconclusive", "agree"):
+            if worst in verdicts:
+                return worst
+        return "no closed form"
 
     @property
     def agree(self) -> bool:
-        return self.verdict != "disagree"
+        return self.verdict == "agree"
+
+    @property
+    def trials_needed(self) -> int | None:
+        needed = [q.trials_needed for q in self.quantities if q.trials_needed]
+        return max(needed) if needed else None
 
     @property
     def trials_per_second(self) -> float:
@@ -71,7 +88,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.verdict == "disagree" else 0
+        return {"disagree": EXIT_DISAGREE, "inconclusive": EXIT_INCONCLUSIVE}.get(self.verdict, 0)
 
     def to_dict(self) -> dict:
         return {
@@ -83,7 +100,13 @@ class Report:
             "trials_per_second": _plain(self.trials_per_second),
             "threads": self.threads,
             "alpha": self.alpha,
+            "rtol": self.rtol,
+            "atol": self.atol,
+            "mode": self.mode,
+            "looks": self.looks,
+            "stopped": self.stopped,
             "verdict": self.verdict,
+            "trials_needed": self.trials_needed,
             "quantities": [q.to_dict() for q in self.quantities],
         }
 
@@ -128,7 +151,8 @@ def format_params(params: dict) -> str:
 def format_report(report: Report) -> str:
     rate = report.trials_per_second
     rate_text = f"{rate / 1e6:.1f} M trials/s" if rate >= 1e5 else f"{rate:,.0f} trials/s"
-    head = (f"{report.puzzle}  {format_params(report.params)}   {report.trials:,} trials  "
+    mode = f" (auto, {report.looks} looks)" if report.mode == "auto" else ""
+    head = (f"{report.puzzle}  {format_params(report.params)}   {report.trials:,} trials{mode}  "
             f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
     level = 100 * (1 - report.alpha)
     rows = [("quantity", "exact", "estimate", f"{level:g}% band (joint)", "verdict")]
@@ -136,7 +160,8 @@ def format_report(report: Report) -> str:
         if q.test == "chi-square":
             exact = f"{q.values} values" if q.values else f"{q.bins} bins"
             estimate = f"chi2 p = {q.p_value:.3g}"
-            band = f"max dev {q.max_deviation:.2g}" + (f", {q.impossible} impossible" if q.impossible else "")
+            band = (f"max dev {q.max_deviation:.2g} <= {q.deviation_band:.2g}"
+                    + (f", {q.impossible} impossible" if q.impossible else ""))
         else:
             exact = "-" if q.exact_str is None else (
                 q.exact_str if _is_plain_number(q.exact_str)
@@ -147,7 +172,16 @@ def format_report(report: Report) -> str:
         rows.append((q.name, exact, estimate, band, q.verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = [head] + ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines.append(f"verdict: {report.verdict}")
+    verdict = f"verdict: {report.verdict}"
+    if report.verdict == "inconclusive":
+        tol = f"rtol {report.rtol:g}" + (f", atol {report.atol:g}" if report.atol else "")
+        more = (f"; about {report.trials_needed:,} trials would settle it"
+                if report.trials_needed else "")
+        verdict += (f" (no band excludes the exact value, but not every band is within {tol} "
+                    f"of it{more})")
+    elif report.mode == "auto" and report.stopped != "decided":
+        verdict += f" (stopped at {report.stopped})"
+    lines.append(verdict)
     return "\n".join(lines)
 
 

@@ -1,8 +1,12 @@
-"""Confidence bands and goodness-of-fit tests, each at a given confidence level.
+"""Confidence bands, confidence sequences and goodness-of-fit tests.
 
-Every function returns a `Band` or `Fit` that says whether the exact value is consistent with
-the simulation at that level. The p-value and the band come from the same test, so
-`agree == (p_value >= 1 - level)` up to ties.
+Every band function takes a `Confidence`: the false-alarm budget of one quantity, either for a
+run of fixed size (a normal z) or for a run that is looked at after every batch (an anytime-valid
+confidence sequence, so looking often does not inflate false alarms). The p-value and the band
+come from the same test, so `excludes == (p_value < alpha)` up to ties.
+
+Verdicts are three-way (`decide`): *disagree* when the band excludes the exact value, *agree*
+when it contains it and lies wholly within the tolerance of it, *inconclusive* otherwise.
 """
 
 from __future__ import annotations
@@ -19,27 +23,85 @@ MIN_EXPECTED = 5.0
 IMPOSSIBLE = 1e-15
 
 
+@dataclass(frozen=True)
+class Confidence:
+    """The false-alarm budget `alpha` of one quantity, and how it is spent.
+
+    Fixed size: the usual normal quantile. Sequential: the two-sided asymptotic confidence
+    sequence of Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas (2024, "Time-uniform central limit
+    theory and asymptotic confidence sequences", Thm 2.2; Robbins' normal mixture, as in Howard
+    et al. 2021): with probability >= 1 - alpha (asymptotically) the mean lies in
+        mean_n +- sd_n * sqrt(2 (n rho^2 + 1) / (n^2 rho^2) * log(sqrt(n rho^2 + 1) / alpha))
+    for ALL n at once. rho tunes where it is tightest; `target_n` picks rho for that n.
+    """
+
+    alpha: float
+    sequential: bool = False
+    target_n: float = 1e7
+
+    @property
+    def level(self) -> float:
+        return 1 - self.alpha
+
+    def _rho2(self) -> float:
+        la = -2 * math.log(self.alpha)
+        return (la + math.log(la + 1)) / self.target_n
+
+    def z(self, n: float) -> float:
+        """Half-width of the band in standard errors (sd / sqrt(n)) after n observations."""
+        if not self.sequential:
+            return float(stats.norm.isf(self.alpha / 2))
+        v = n * self._rho2()
+        return math.sqrt(2 * (v + 1) / v * math.log(math.sqrt(v + 1) / self.alpha))
+
+    def p_value(self, z_obs: float, n: float) -> float:
+        """Smallest alpha at which the band would exclude a value z_obs standard errors away."""
+        if not self.sequential:
+            return float(2 * stats.norm.sf(abs(z_obs)))
+        v = n * self._rho2()
+        return float(min(1.0, math.sqrt(v + 1) * math.exp(-z_obs * z_obs * v / (2 * (v + 1)))))
+
+
+def sequential_alpha(alpha: float, look: int) -> float:
+    """Budget of look k = 1, 2, ... when a test can only be repeated, not made a sequence:
+    alpha * 6 / (pi^2 k^2) sums to alpha over all looks (a union bound), so stopping at any
+    look keeps the overall false-alarm rate at most alpha."""
+    return alpha * 6 / (math.pi ** 2 * look * look)
+
+
 @dataclass
 class Band:
     estimate: float
     ci_low: float
     ci_high: float
     p_value: float
-    agree: bool
     stderr: float
 
+    def contains(self, value: float) -> bool:
+        return self.ci_low <= value <= self.ci_high
 
-def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
+
+def decide(band_low: float, band_high: float, exact: float, tolerance: float) -> str:
+    """'disagree' if the band excludes exact; 'agree' if it lies within exact +- tolerance."""
+    if not band_low <= exact <= band_high:
+        return "disagree"
+    if max(exact - band_low, band_high - exact) <= tolerance:
+        return "agree"
+    return "inconclusive"
 
 
-def _two_sided(z: float) -> float:
-    return float(2 * stats.norm.sf(abs(z)))
+def trials_to_settle(n: float, half_width: float, tolerance: float) -> int | None:
+    """Rough number of trials after which the band should fit inside the tolerance: the band
+    shrinks like 1/sqrt(n), and the estimate's own error takes about a third of the room."""
+    if tolerance <= 0 or half_width <= 0:
+        return None
+    needed = n * (1.3 * half_width / tolerance) ** 2
+    return int(float(f"{needed:.2g}")) + 1 if needed > n else int(n)
 
 
 def _degenerate(estimate: float, exact: float) -> Band:
     same = math.isclose(estimate, exact, rel_tol=1e-12, abs_tol=1e-12)
-    return Band(estimate, estimate, estimate, 1.0 if same else 0.0, same, 0.0)
+    return Band(estimate, estimate, estimate, 1.0 if same else 0.0, 0.0)
 
 
 def central_moments(n: float, s1: float, s2: float, s3: float, s4: float, shift: float):
@@ -52,41 +114,59 @@ def central_moments(n: float, s1: float, s2: float, s3: float, s4: float, shift:
     return shift + d, m2, m3, m4
 
 
-def mean_band(mean: float, m2: float, n: float, exact: float, level: float) -> Band:
-    """Normal interval from the sample variance."""
-    s2 = m2 * n / (n - 1) if n > 1 else 0.0
-    se = math.sqrt(s2 / n)
+def _normal_band(estimate: float, se: float, n: float, exact: float, conf: Confidence) -> Band:
     if se == 0.0:
-        return _degenerate(mean, exact)
-    half = _z(level) * se
-    p = _two_sided((mean - exact) / se)
-    return Band(mean, mean - half, mean + half, p, mean - half <= exact <= mean + half, se)
+        return _degenerate(estimate, exact)
+    half = conf.z(n) * se
+    p = conf.p_value((estimate - exact) / se, n)
+    return Band(estimate, estimate - half, estimate + half, p, se)
 
 
-def variance_band(m2: float, m4: float, n: float, exact: float, level: float) -> Band:
-    """Normal interval for the unbiased sample variance, with the standard error taken from the
-    fourth central moment: Var(s^2) = (mu4 - sigma^4 (n-3)/(n-1)) / n."""
+def mean_band(mean: float, m2: float, n: float, exact: float, conf: Confidence) -> Band:
+    """Normal interval (or confidence sequence) from the sample variance."""
+    s2 = m2 * n / (n - 1) if n > 1 else 0.0
+    return _normal_band(mean, math.sqrt(s2 / n), n, exact, conf)
+
+
+def variance_band(m2: float, m4: float, n: float, exact: float, conf: Confidence) -> Band:
+    """Normal interval (or confidence sequence) for the unbiased sample variance, with the
+    standard error from the fourth central moment: Var(s^2) = (mu4 - sigma^4 (n-3)/(n-1)) / n."""
     s2 = m2 * n / (n - 1) if n > 1 else 0.0
     var_s2 = (m4 - s2 * s2 * (n - 3) / (n - 1)) / n if n > 1 else 0.0
-    se = math.sqrt(max(var_s2, 0.0))
-    if se == 0.0:
-        return _degenerate(s2, exact)
-    half = _z(level) * se
-    p = _two_sided((s2 - exact) / se)
-    return Band(s2, s2 - half, s2 + half, p, s2 - half <= exact <= s2 + half, se)
+    # mu4 - sigma^4 can be ~0 (a fair 0/1 outcome): then the 2 sigma^4 / (n (n-1)) term, which
+    # sampling noise in m4 would swamp, is what is left of Var(s^2)
+    if n > 1:
+        var_s2 = max(var_s2, 2 * s2 * s2 / (n * (n - 1)))
+    return _normal_band(s2, math.sqrt(max(var_s2, 0.0)), n, exact, conf)
 
 
-def probability_band(successes: int, n: int, exact: float, level: float) -> Band:
-    """Wilson score interval (scipy), and the score test it inverts for the p-value."""
+def probability_band(successes: int, n: int, exact: float, conf: Confidence) -> Band:
+    """Fixed size: the Wilson score interval (scipy) and the score test it inverts.
+    Sequential: the confidence sequence with sd sqrt(p(1-p)) (floored at 1/n so that a run
+    that has seen no success yet still has a band of positive width)."""
     phat = successes / n
-    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=level, method="wilson")
+    if exact in (0.0, 1.0) and phat == exact:
+        # an event the closed form calls impossible (or certain) never (always) happened: like a
+        # sample with no spread, judged exactly, as mean_band does for a zero sample variance
+        return _degenerate(phat, exact)
+    if conf.sequential:
+        se = math.sqrt(max(phat * (1 - phat), 1.0 / n) / n)
+        half = conf.z(n) * se
+        low, high = max(0.0, phat - half), min(1.0, phat + half)
+        z_obs = (phat - exact) / se
+        return Band(phat, low, high, conf.p_value(z_obs, n), se)
+    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=conf.level, method="wilson")
     low, high = float(ci.low), float(ci.high)
+    se_hat = math.sqrt(max(phat * (1 - phat), 0) / n)
     if exact <= 0.0 or exact >= 1.0:
-        same = phat == exact
-        return Band(phat, low, high, 1.0 if same else 0.0, same, 0.0)
+        return Band(phat, low, high, 1.0 if phat == exact else 0.0, se_hat)
     se0 = math.sqrt(exact * (1 - exact) / n)
-    p = _two_sided((phat - exact) / se0)
-    return Band(phat, low, high, p, low <= exact <= high, math.sqrt(max(phat * (1 - phat), 0) / n))
+    return Band(phat, low, high, float(2 * stats.norm.sf(abs(phat - exact) / se0)), se_hat)
+
+
+def dkw_epsilon(n: float, alpha: float) -> float:
+    """Dvoretzky-Kiefer-Wolfowitz (Massart's constant): P(sup |F_n - F| > eps) <= alpha."""
+    return math.sqrt(math.log(2 / alpha) / (2 * n))
 
 
 @dataclass
@@ -94,7 +174,7 @@ class Fit:
     statistic: float
     dof: int
     p_value: float
-    agree: bool
+    rejected: bool
     bins: int
     max_deviation: float  # largest |simulated - exact| over the support (pmf) or edges (cdf)
     impossible: int       # simulated outcomes the exact law says cannot happen
@@ -121,7 +201,7 @@ def pool_bins(expected: np.ndarray, observed: np.ndarray):
     return np.array(exp_out), np.array(obs_out)
 
 
-def chi_square_fit(probs: np.ndarray, observed: np.ndarray, level: float,
+def chi_square_fit(probs: np.ndarray, observed: np.ndarray, alpha: float,
                    deviation: float) -> Fit:
     """Chi-square goodness of fit of counts to a law given by `probs` (summing to 1).
 
@@ -142,4 +222,4 @@ def chi_square_fit(probs: np.ndarray, observed: np.ndarray, level: float,
         p = float(stats.chi2.sf(stat, dof))
     if impossible:
         p = 0.0
-    return Fit(stat, dof, p, p >= 1 - level and not impossible, len(exp_b), deviation, impossible)
+    return Fit(stat, dof, p, p < alpha or bool(impossible), len(exp_b), deviation, impossible)

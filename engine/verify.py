@@ -13,10 +13,14 @@ from . import stats
 from .errors import InvalidOption, InvalidPuzzleSpec
 from .registry import exception_summary, get_puzzle
 from .report import QuantityResult, Report
-from .simulate import (BinnedCounts, IntegerCounts, Moments, default_threads, run_chunks)
+from .simulate import (CHUNK_TRIALS, BinnedCounts, IntegerCounts, Moments, default_threads,
+                       run_chunks)
 from .spec import Puzzle, Quantity
 
 DEFAULT_SEED = 20261124
+DEFAULT_RTOL = 1e-3
+# An auto run stops here at the latest (or at max_seconds) even if still inconclusive.
+DEFAULT_MAX_TRIALS = 1_000_000_000
 # A continuous cdf is compared on this many bins of equal exact probability (fewer for few trials).
 MAX_CDF_BINS = 100
 
@@ -91,22 +95,35 @@ def _equal_probability_edges(cdf, low: float, high: float, bins: int) -> np.ndar
     return edges[(edges > low) & (edges < high)] if len(edges) > 1 else edges
 
 
-def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | None = None,
+def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str | None = None,
            seed: int | None = None, threads: int | None = None, alpha: float = 0.01,
-           progress=None, map_chunks=None) -> Report:
+           rtol: float = DEFAULT_RTOL, atol: float = 0.0, max_trials: int | None = None,
+           max_seconds: float | None = None, progress=None, map_chunks=None) -> Report:
     """Simulate puzzle `name` and compare each quantity with its closed form.
 
-    Bands are simultaneous: with m compared quantities each is at level 1 - alpha/m, so the
-    chance of a false 'disagree' is at most alpha. `progress(n)` is called after each chunk.
+    Each quantity gets a verdict: 'disagree' when its band excludes the exact value, 'agree' when
+    the band contains it and lies within the tolerance (rtol * |exact| + atol; for a pmf or cdf,
+    rtol + atol on probabilities), else 'inconclusive'. Bands are simultaneous: with m compared
+    quantities each gets alpha/m, so the chance of a false 'disagree' is at most alpha.
+
+    trials: a number for a run of fixed size, or "auto": simulate in doubling batches and stop
+    as soon as no quantity is inconclusive (or one disagrees), or at max_trials / max_seconds.
+    Auto runs use anytime-valid bands, so looking after every batch keeps the guarantee.
+    `progress(n)` is called after each chunk of trials.
     """
-    check_options(trials, seed, threads, alpha)
+    auto = isinstance(trials, str)
+    if auto and trials != "auto":
+        raise InvalidOption(f"trials={trials!r} must be a whole number > 0 or 'auto'")
+    check_options(None if auto else trials, seed, threads, alpha)
+    check_tolerances(rtol, atol, max_trials, max_seconds)
     puzzle = get_puzzle(name)
     values = puzzle.resolve(params)
-    trials = int(trials or puzzle.default_trials)
     seed = DEFAULT_SEED if seed is None else int(seed)
     threads = int(threads or default_threads())
+    budget = int(max_trials or (DEFAULT_MAX_TRIALS if auto else puzzle.default_trials))
+    fixed_trials = None if auto else int(trials or puzzle.default_trials)
 
-    plans = _plan(puzzle, values, trials)
+    plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials)
     collectors = list({id(p.collector): p.collector for p in plans}.values())
     kernel_args = puzzle.kernel_args(values)
     # compile (or load from numba's cache) before the clock starts: trials/s measures simulation
@@ -116,67 +133,164 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | Non
         where = f" ({puzzle.source})" if puzzle.source else ""
         raise InvalidPuzzleSpec(f"the simulator of {puzzle.name!r}{where} fails on one trial: "
                                 f"{exception_summary(exc, puzzle.source or None)}") from exc
-    run = run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes),
-                     collectors, trials, seed, threads, progress=progress, map_chunks=map_chunks)
 
-    compared = sum(q.closed_form is not None for q in puzzle.quantities)
-    level = 1 - alpha / max(compared, 1)
-    results = [_judge(puzzle, values, p, level) for p in plans]
-    return Report(puzzle.name, dict(values), seed, trials, run.seconds, threads, alpha, results)
+    compared = max(sum(q.closed_form is not None for q in puzzle.quantities), 1)
+    per_quantity = alpha / compared
+    tolerance = Tolerance(rtol, atol)
+
+    def simulate(n: int, first_chunk: int) -> float:
+        return run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes), collectors, n, seed,
+                          threads, progress=progress, map_chunks=map_chunks,
+                          first_chunk=first_chunk).seconds
+
+    if not auto:
+        seconds = simulate(fixed_trials, 0)
+        scalar = stats.Confidence(per_quantity)
+        results = [_judge(puzzle, values, p, scalar, per_quantity, tolerance) for p in plans]
+        return Report(puzzle.name, dict(values), seed, fixed_trials, seconds, threads, alpha,
+                      results, rtol=rtol, atol=atol)
+
+    scalar = stats.Confidence(per_quantity, sequential=True, target_n=puzzle.default_trials)
+    done = chunks = look = 0
+    seconds = 0.0
+    batch = CHUNK_TRIALS
+    while True:
+        look += 1
+        n = min(batch, budget - done)
+        seconds += simulate(n, chunks)
+        done += n
+        chunks += -(-n // CHUNK_TRIALS)
+        dist_alpha = stats.sequential_alpha(per_quantity, look)
+        results = [_judge(puzzle, values, p, scalar, dist_alpha, tolerance) for p in plans]
+        verdicts = {r.verdict for r in results}
+        if "disagree" in verdicts or "inconclusive" not in verdicts:
+            stop = "decided"
+        elif done >= budget:
+            stop = "max-trials"
+        elif max_seconds is not None and seconds >= max_seconds:
+            stop = "max-seconds"
+        else:
+            batch = done  # doubling: the looks stay few (about log2 of the trials)
+            continue
+        return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
+                      rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop)
 
 
-def _judge(puzzle: Puzzle, values, plan: _Plan, level: float) -> QuantityResult:
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+
+    def scalar(self, exact: float) -> float:
+        return self.rtol * abs(exact) + self.atol
+
+    @property
+    def probabilities(self) -> float:
+        # pmf and cdf values live on [0, 1]: rtol is taken relative to 1
+        return self.rtol + self.atol
+
+
+def check_tolerances(rtol, atol, max_trials, max_seconds) -> None:
+    if not isinstance(rtol, numbers.Real) or not 0 <= rtol < 1:
+        raise InvalidOption(f"rtol={rtol} must be a number with 0 <= rtol < 1")
+    if not isinstance(atol, numbers.Real) or atol < 0:
+        raise InvalidOption(f"atol={atol} must be a number >= 0")
+    if max_trials is not None and (not _is_int(max_trials) or max_trials <= 0):
+        raise InvalidOption(f"max_trials={max_trials} must be a whole number > 0")
+    if max_seconds is not None and (not isinstance(max_seconds, numbers.Real) or max_seconds <= 0):
+        raise InvalidOption(f"max_seconds={max_seconds} must be a number > 0")
+
+
+def _judge(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dist_alpha: float,
+           tolerance: Tolerance) -> QuantityResult:
     q = plan.quantity
     c = plan.collector
     if q.name in ("mean", "variance", "probability"):
-        n, s1, s2, s3, s4 = c.total
-        mean, m2, _m3, m4 = stats.central_moments(n, s1, s2, s3, s4, c.shift)
-        exact = None if plan.exact is None else ex.to_float(plan.exact)
-        target = exact if exact is not None else mean
-        if q.name == "mean":
-            band, test = stats.mean_band(mean, m2, n, target, level), "normal"
-        elif q.name == "variance":
-            band, test = stats.variance_band(m2, m4, n, target, level), "normal (4th moment)"
-        else:
-            band, test = stats.probability_band(int(round(s1)), int(n), target, level), "wilson"
-        known = exact is not None
-        return QuantityResult(
-            q.name, test, band.agree if known else None, band.p_value if known else None, level,
-            exact=exact, exact_str=ex.exact_str(plan.exact) if known else None,
-            estimate=band.estimate, ci_low=band.ci_low, ci_high=band.ci_high, stderr=band.stderr,
-            data={"running": c.running(), "shift": c.shift})
+        return _judge_scalar(plan, scalar, tolerance)
     if isinstance(c, IntegerCounts):
-        return _judge_integer(puzzle, values, plan, level)
-    return _judge_continuous_cdf(plan, level)
+        return _judge_integer(puzzle, values, plan, dist_alpha, tolerance)
+    return _judge_continuous_cdf(plan, dist_alpha, tolerance)
 
 
-def _judge_integer(puzzle, values, plan: _Plan, level: float) -> QuantityResult:
+def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> QuantityResult:
+    q, c = plan.quantity, plan.collector
+    n, s1, s2, s3, s4 = c.total
+    mean, m2, _m3, m4 = stats.central_moments(n, s1, s2, s3, s4, c.shift)
+    known = plan.exact is not None
+    exact = ex.to_float(plan.exact) if known else None
+    target = exact if known else mean
+    sequential = " sequence" if conf.sequential else ""
+    if q.name == "mean":
+        band, test = stats.mean_band(mean, m2, n, target, conf), "normal" + sequential
+    elif q.name == "variance":
+        band, test = stats.variance_band(m2, m4, n, target, conf), "normal (4th moment)" + sequential
+    else:
+        band = stats.probability_band(int(round(s1)), int(n), target, conf)
+        test = "normal sequence" if conf.sequential else "wilson"
+    verdict, tol, needed = "no closed form", None, None
+    if known:
+        tol = tolerance.scalar(exact)
+        verdict = stats.decide(band.ci_low, band.ci_high, exact, tol)
+        if verdict == "inconclusive":
+            needed = stats.trials_to_settle(n, (band.ci_high - band.ci_low) / 2, tol)
+    return QuantityResult(
+        q.name, test, verdict, band.p_value if known else None, conf.level,
+        exact=exact, exact_str=ex.exact_str(plan.exact) if known else None,
+        estimate=band.estimate, ci_low=band.ci_low, ci_high=band.ci_high, stderr=band.stderr,
+        tolerance=tol, trials_needed=needed,
+        data={"running": c.running(), "shift": c.shift})
+
+
+def _distribution_verdict(fit: stats.Fit, deviation_band: float, tol: float, n: float,
+                          half_width: float):
+    if fit.rejected:
+        return "disagree", None
+    if deviation_band <= tol:
+        return "agree", None
+    return "inconclusive", stats.trials_to_settle(n, half_width, tol)
+
+
+def _judge_integer(puzzle, values, plan: _Plan, alpha: float, tolerance: Tolerance) -> QuantityResult:
     q, c = plan.quantity, plan.collector
     observed_top = c.low + len(c.counts) - 1
     low, probs, tail, _exact = ex.integer_distribution(puzzle, q, values, seen_max=observed_top)
     size = max(len(probs), len(c.counts))
     p_all = np.zeros(size + 1)
-    p_all[: len(probs)] = probs
+    p_all[: len(probs)] = np.clip(probs, 0.0, 1.0)
     p_all[size] = tail  # everything beyond the table
     observed = np.zeros(size + 1)
     observed[: len(c.counts)] = c.counts
     n = observed.sum() + c.bad
     freq = observed[:size] / max(n, 1)
-    deviation = float(np.max(np.abs(freq - p_all[:size]))) if size else 0.0
-    fit = stats.chi_square_fit(p_all, observed, level, deviation)
+    if q.name == "cdf":
+        # largest deviation of the cdf, and the DKW band around the empirical one
+        gap = np.abs(np.cumsum(freq) - np.cumsum(p_all[:size]))
+        half = np.full(size, stats.dkw_epsilon(n, alpha))
+    else:
+        # each probability gets its own normal band; Bonferroni over the possible values
+        possible = max(int(np.count_nonzero(p_all > stats.IMPOSSIBLE)), 1)
+        z = stats.Confidence(alpha / possible).z(n)
+        gap = np.abs(freq - p_all[:size])
+        half = z * np.sqrt(p_all[:size] * (1 - p_all[:size]) / max(n, 1))
+    deviation = float(gap.max()) if size else 0.0
+    deviation_band = float((gap + half).max()) if size else 0.0
+    fit = stats.chi_square_fit(p_all, observed, alpha, deviation)
     if c.bad:
         fit.impossible += c.bad
-        fit.p_value, fit.agree = 0.0, False
+        fit.p_value, fit.rejected = 0.0, True
+    tol = tolerance.probabilities
+    verdict, needed = _distribution_verdict(fit, deviation_band, tol, n, float(half.max()) if size else 0.0)
     xs = np.arange(low, low + size)
     return QuantityResult(
-        q.name, "chi-square", fit.agree, fit.p_value, level, statistic=fit.statistic,
-        dof=fit.dof, bins=fit.bins, values=int(np.count_nonzero(probs > stats.IMPOSSIBLE)), max_deviation=fit.max_deviation,
-        impossible=fit.impossible,
+        q.name, "chi-square", verdict, fit.p_value, 1 - alpha, statistic=fit.statistic,
+        dof=fit.dof, bins=fit.bins, values=int(np.count_nonzero(probs > stats.IMPOSSIBLE)),
+        max_deviation=fit.max_deviation, deviation_band=deviation_band, impossible=fit.impossible,
+        tolerance=tol, trials_needed=needed,
         data={"x": xs, "exact": p_all[:size], "observed": observed[:size], "trials": n,
-              "cumulative": q.name == "cdf"})
+              "cumulative": q.name == "cdf", "half_width": half})
 
 
-def _judge_continuous_cdf(plan: _Plan, level: float) -> QuantityResult:
+def _judge_continuous_cdf(plan: _Plan, alpha: float, tolerance: Tolerance) -> QuantityResult:
     q, c = plan.quantity, plan.collector
     edges = c.edges
     cdf_at_edges = plan.cdf(edges)
@@ -184,9 +298,14 @@ def _judge_continuous_cdf(plan: _Plan, level: float) -> QuantityResult:
     n = c.counts.sum()
     empirical = np.cumsum(c.counts)[:-1] / n
     deviation = float(np.max(np.abs(empirical - cdf_at_edges))) if len(edges) else 0.0
-    fit = stats.chi_square_fit(probs, c.counts.astype(float), level, deviation)
+    epsilon = stats.dkw_epsilon(n, alpha)
+    fit = stats.chi_square_fit(probs, c.counts.astype(float), alpha, deviation)
+    tol = tolerance.probabilities
+    verdict, needed = _distribution_verdict(fit, deviation + epsilon, tol, n, epsilon)
     return QuantityResult(
-        q.name, "chi-square", fit.agree, fit.p_value, level, statistic=fit.statistic,
-        dof=fit.dof, bins=fit.bins, max_deviation=fit.max_deviation, impossible=fit.impossible,
+        q.name, "chi-square", verdict, fit.p_value, 1 - alpha, statistic=fit.statistic,
+        dof=fit.dof, bins=fit.bins, max_deviation=fit.max_deviation,
+        deviation_band=deviation + epsilon, impossible=fit.impossible, tolerance=tol,
+        trials_needed=needed,
         data={"edges": edges, "exact": cdf_at_edges, "empirical": empirical, "trials": n,
-              "cdf": plan.cdf, "support": q.support})
+              "cdf": plan.cdf, "support": q.support, "dkw": epsilon})

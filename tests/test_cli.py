@@ -13,14 +13,15 @@ def run(runner, *args):
 
 
 def test_verify_agrees_exit_0(runner):
-    code, out, _ = run(runner, "verify", "handshakes", "--trials", "100000")
+    code, out, _ = run(runner, "verify", "handshakes", "--trials", "100000", "--rtol", "0.05")
     assert code == 0
     assert "verdict: agree" in out
     assert "160/17" in out
 
 
 def test_verify_json_is_only_json(runner):
-    code, out, _ = run(runner, "verify", "handshakes", "-n", "1e5", "--json", "--param", "a=3", "-p", "b=5")
+    code, out, _ = run(runner, "verify", "handshakes", "-n", "1e5", "--json", "--param", "a=3", "-p", "b=5",
+                       "--rtol", "0.05")
     assert code == 0
     data = json.loads(out)
     assert data["params"] == {"a": 3, "b": 5}
@@ -47,6 +48,10 @@ def test_verify_json_is_only_json(runner):
     (["verify", "handshakes", "--threads", "0"], "threads=0"),
     (["verify", "handshakes", "--alpha", "0"], "alpha=0"),
     (["verify", "handshakes", "--alpha", "1.5"], "alpha=1.5"),
+    (["verify", "handshakes", "--rtol", "-1"], "rtol=-1"),
+    (["verify", "handshakes", "--atol", "-1"], "atol=-1"),
+    (["verify", "handshakes", "--trials", "auto", "--max-trials", "0"], "--max-trials"),
+    (["verify", "handshakes", "--trials", "auto", "--max-seconds", "0"], "max_seconds=0"),
     (["show", "nosuch"], "unknown puzzle"),
 ])
 def test_bad_input_exit_2_one_line(runner, args, needle):
@@ -78,3 +83,16 @@ def test_show_gives_no_answer_unless_asked(runner):
     assert "default 8" in out and "160/17" not in out and "binomial" not in out
     code, out, _ = run(runner, "show", "handshakes", "--answer")
     assert code == 0 and "160/17" in out
+
+
+def test_inconclusive_exit_3_says_how_many_trials(runner):
+    code, out, _ = run(runner, "verify", "handshakes", "--trials", "70000")
+    assert code == 3
+    assert "verdict: inconclusive" in out and "trials would settle it" in out
+
+
+def test_auto_trials(runner):
+    code, out, _ = run(runner, "verify", "handshakes", "--trials", "auto", "--rtol", "0.01", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["mode"] == "auto" and data["stopped"] == "decided"
+    assert data["verdict"] == "agree" and data["trials"] < 10_000_000

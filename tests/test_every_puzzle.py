@@ -33,7 +33,9 @@ def test_show_gives_nothing_away(puzzle, runner):
     for q in puzzle.quantities:
         if q.closed_form is None:
             continue
-        assert sympy.sstr(q.closed_form) not in text
+        formula = sympy.sstr(q.closed_form)
+        if len(formula) >= 3:  # a constant like 1 (hat-check's mean) is bound to appear
+            assert formula not in text
         if not q.is_distribution:
             value = ex.exact_value(q.closed_form, subs)
             shown = ex.exact_str(value)

@@ -20,7 +20,7 @@ def test_every_puzzle_agrees_at_defaults_and_examples(name, params):
 
 
 def test_handshakes_exact_values_at_3_5():
-    report = verify("handshakes", {"a": 3, "b": 5}, trials=100_000)
+    report = verify("handshakes", {"a": 3, "b": 5}, trials=100_000, rtol=0.05)
     by_name = {q.name: q for q in report.quantities}
     assert by_name["mean"].exact_str == "30/7"
     assert by_name["variance"].exact_str == "80/49"
@@ -118,6 +118,6 @@ def test_bands_are_simultaneous():
 
 def test_degenerate_outcome_agrees_exactly():
     # one student among two others always shakes two hands: variance 0
-    report = verify("handshakes", {"a": 1, "b": 2}, trials=10_000)
+    report = verify("handshakes", {"a": 1, "b": 2}, trials=10_000)  # exact: no spread at all
     assert report.verdict == "agree"
     assert next(q for q in report.quantities if q.name == "variance").estimate == 0

@@ -32,7 +32,8 @@ FUNCTIONS = {
     "ff": sympy.ff, "FallingFactorial": sympy.ff, "rf": sympy.rf, "RisingFactorial": sympy.rf,
     "subfactorial": sympy.subfactorial, "factorial2": sympy.factorial2, "sign": sympy.sign,
     "Heaviside": sympy.Heaviside, "catalan": sympy.catalan, "fibonacci": sympy.fibonacci,
-    "bernoulli": sympy.bernoulli, "stirling": sympy.functions.combinatorial.numbers.stirling,
+    "bernoulli": sympy.bernoulli, "betainc_regularized": sympy.betainc_regularized,
+    "betainc": sympy.betainc, "lowergamma": sympy.lowergamma, "uppergamma": sympy.uppergamma, "stirling": sympy.functions.combinatorial.numbers.stirling,
     # conditions, so that a closed form's own printed text (Piecewise((f, Eq(Mod(x, 2), 0)),
     # (0, True))) reads back in
     "Piecewise": sympy.Piecewise, "Eq": sympy.Eq, "Ne": sympy.Ne, "Mod": sympy.Mod,

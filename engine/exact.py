@@ -34,7 +34,8 @@ def exact_value(expr: sympy.Expr, subs: Mapping) -> sympy.Expr:
         simpler = sympy.gammasimp(value)
         if simpler.is_Rational:
             return simpler
-        value = sympy.nsimplify(sympy.simplify(simpler), rational=False) if simpler.count_ops() < 200 else simpler
+        # simplify is an exact rewriting (nsimplify would not be: it guesses a nearby closed form)
+        value = sympy.simplify(simpler) if simpler.count_ops() < 200 else simpler
     except Exception:  # sympy may fail on exotic forms; the unsimplified value is still exact
         pass
     return value
@@ -45,7 +46,12 @@ def to_float(value: sympy.Expr) -> float:
 
 
 def exact_str(value: sympy.Expr) -> str:
-    text = sympy.sstr(value)
+    if value.is_Rational and max(abs(value.p), value.q).bit_length() > 200:
+        return f"{to_float(value):.10g}"  # a fraction of hundreds of digits helps nobody
+    try:
+        text = sympy.sstr(value)
+    except ValueError:  # Python's limit on int-to-str digits
+        return f"{to_float(value):.10g}"
     return text if len(text) <= 60 else f"{to_float(value):.10g}"
 
 
@@ -54,14 +60,45 @@ def _key(subs):
     return tuple(sorted(subs.items(), key=lambda kv: str(kv[0])))
 
 
+class _Table:
+    """Exact values of one closed form at fixed parameters, for x = low, low+1, ...; grows on
+    demand and never recomputes a point (a pmf with unbounded support is extended by doubling)."""
+
+    def __init__(self, expr: sympy.Expr, variable: sympy.Symbol, subs: dict):
+        at_params = expr.subs(subs)
+        # substitute and expand the parameters once, not once per point
+        self.at_params = at_params.doit() if hasattr(at_params, "doit") else at_params
+        self.variable = variable
+        self.low: int | None = None
+        self.exact: list = []
+        self.floats: list[float] = []
+
+    def values(self, low: int, high: int):
+        if self.low is None or low < self.low:
+            self.low, self.exact, self.floats = low, [], []
+        start = self.low + len(self.floats)
+        if high - self.low + 1 > MAX_EXACT_POINTS:
+            f = sympy.lambdify(self.variable, self.at_params, modules=["scipy", "numpy"])
+            for k in range(start, high + 1):
+                self.exact.append(None)
+                self.floats.append(float(f(k)))
+        else:
+            for k in range(start, high + 1):
+                value = exact_value(self.at_params, {self.variable: k})
+                self.exact.append(value)
+                self.floats.append(to_float(value))
+        i, j = low - self.low, high - self.low + 1
+        exact = self.exact[i:j]
+        return (None if any(e is None for e in exact) else exact), np.array(self.floats[i:j])
+
+
 @lru_cache(maxsize=256)
+def _table(expr: sympy.Expr, variable: sympy.Symbol, subs_key) -> _Table:
+    return _Table(expr, variable, dict(subs_key))
+
+
 def _point_values(expr: sympy.Expr, variable: sympy.Symbol, subs_key, low: int, high: int):
-    at_params = expr.subs(dict(subs_key))
-    if high - low + 1 > MAX_EXACT_POINTS:
-        f = sympy.lambdify(variable, at_params, modules=["scipy", "numpy"])
-        return None, np.array([float(f(k)) for k in range(low, high + 1)])
-    exact = [exact_value(at_params, {variable: k}) for k in range(low, high + 1)]
-    return exact, np.array([to_float(v) for v in exact])
+    return _table(expr, variable, subs_key).values(low, high)
 
 
 def integer_bounds(puzzle: Puzzle, quantity: Quantity, values) -> tuple[int, float]:
@@ -104,11 +141,22 @@ def cdf_function(puzzle: Puzzle, quantity: Quantity, values):
     """The closed-form cdf at these parameters as a vectorised float function of its variable."""
     subs = substitutions(puzzle, values)
     at_params = quantity.closed_form.subs(subs)
-    f = sympy.lambdify(quantity.variable, at_params, modules=["scipy", "numpy"])
+    if hasattr(at_params, "doit"):
+        at_params = at_params.doit()
+    fast = sympy.lambdify(quantity.variable, at_params, modules=["scipy", "numpy"])
+    # mpmath copes with what floats cannot (binomial(171, j) is past 1e308); slower, so a fallback
+    precise = np.vectorize(lambda v: float(sympy.lambdify(quantity.variable, at_params, "mpmath")(v)))
 
     def cdf(r):
         r = np.asarray(r, dtype=float)
-        out = np.broadcast_to(np.asarray(f(r), dtype=float), r.shape)
+        try:
+            with np.errstate(all="ignore"):
+                values = np.asarray(fast(r), dtype=float)
+            if not np.all(np.isfinite(values)):
+                raise OverflowError
+        except (OverflowError, ValueError, TypeError, ZeroDivisionError):
+            values = np.asarray(precise(r), dtype=float)
+        out = np.broadcast_to(values, r.shape)
         return np.clip(out, 0.0, 1.0)
 
     return cdf

@@ -258,7 +258,8 @@ class Puzzle:
         exact: dict[sympy.Symbol, sympy.Rational] = {}
         for p in self.parameters:
             exact[p.symbol] = p.parse(given.get(p.name, p.default))
-        for p in self.parameters:
+        # fixed bounds first, so that t=0 is blamed on t, not on l <= t
+        for p in sorted(self.parameters, key=lambda p: len(p.bound_symbols())):
             p.check(exact[p.symbol], exact)
         for c in self.constraints:
             if not bool(c.subs(exact)):

@@ -93,10 +93,13 @@ def decide(band_low: float, band_high: float, exact: float, tolerance: float) ->
 def trials_to_settle(n: float, half_width: float, tolerance: float) -> int | None:
     """Rough number of trials after which the band should fit inside the tolerance: the band
     shrinks like 1/sqrt(n), and the estimate's own error takes about a third of the room."""
-    if tolerance <= 0 or half_width <= 0:
+    if tolerance <= 0 or half_width <= 0 or not math.isfinite(half_width):
         return None
     needed = n * (1.3 * half_width / tolerance) ** 2
-    return int(float(f"{needed:.2g}")) + 1 if needed > n else int(n)
+    if needed <= n:
+        return int(n)
+    step = 10 ** max(int(math.log10(needed)) - 1, 0)  # two significant digits, rounded up
+    return int(math.ceil(needed / step) * step)
 
 
 def _degenerate(estimate: float, exact: float) -> Band:
@@ -116,7 +119,11 @@ def central_moments(n: float, s1: float, s2: float, s3: float, s4: float, shift:
 
 def _normal_band(estimate: float, se: float, n: float, exact: float, conf: Confidence) -> Band:
     if se == 0.0:
-        return _degenerate(estimate, exact)
+        # every trial gave the same value: that settles an exact match, but a value that differs
+        # may just be rare (N=1 almost surely when t is tiny), so the band is then unbounded
+        if math.isclose(estimate, exact, rel_tol=1e-12, abs_tol=1e-12):
+            return _degenerate(estimate, exact)
+        return Band(estimate, -math.inf, math.inf, 1.0, 0.0)
     half = conf.z(n) * se
     p = conf.p_value((estimate - exact) / se, n)
     return Band(estimate, estimate - half, estimate + half, p, se)

@@ -81,7 +81,7 @@ def test_square_distance_matches_quadrature():
     puzzle = get_puzzle("square-distance")
     side = puzzle.symbols["s"]
     for s in (sympy.Integer(1), sympy.Rational(7, 3), sympy.Rational(1, 1000)):
-        # the closed forms themselves, not exact_value's rewriting of them (see the xfail below)
+        # the closed forms themselves, not exact_value's rewriting of them (see the lookalike test below)
         mean, variance = (puzzle.quantity(name).closed_form.subs(side, s)
                           for name in ("mean", "variance"))
         s_mp = mpmath.mpf(s.p) / s.q
@@ -101,8 +101,6 @@ def test_square_distance_mean_square_is_exactly_a_third():
     assert sympy.simplify(variance + mean ** 2 - second * s ** 2) == 0
 
 
-@pytest.mark.xfail(reason="engine/exact.py exact_value: nsimplify(rational=False) swaps an exact "
-                          "value for a nearby product of powers (found by mpmath.identify)")
 def test_square_distance_exact_value_is_not_replaced_by_a_numerical_lookalike():
     value = exact_at("square-distance", "variance", {"s": sympy.Rational(7, 3)})
     s = get_puzzle("square-distance").symbols["s"]

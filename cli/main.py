@@ -29,7 +29,8 @@ app = typer.Typer(
 
 EXIT_DISAGREE = 1
 EXIT_BAD_INPUT = 2
-
+SCHEDULER_HELP = ("run on Dask: 'local' (a cluster of one process per core, for this run) or "
+                  "tcp://HOST:PORT of a running `dask scheduler`")
 
 
 def fail(message: str) -> None:
@@ -159,6 +160,8 @@ def verify(
     max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest (default 1e9)"),
     max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON, nothing else"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help="seconds to reach the --scheduler"),
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
     from engine import get_puzzle, verify as run_verify
@@ -177,7 +180,8 @@ def verify(
         with _Progress(total, enabled=not as_json) as progress:
             report = run_verify(name, params=params, trials=n, seed=seed, threads=threads,
                                 alpha=alpha, rtol=rtol, atol=atol, max_trials=budget,
-                                max_seconds=max_seconds, progress=progress)
+                                max_seconds=max_seconds, progress=progress, scheduler=scheduler,
+                                timeout=timeout)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -200,6 +204,8 @@ def check(
     max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest"),
     max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help="seconds to reach the --scheduler"),
 ) -> None:
     """Judge your own formulas: correct for all parameters, or a counterexample."""
     from engine import check as run_check
@@ -213,7 +219,8 @@ def check(
         with _Progress(None if n == "auto" else n, enabled=not as_json and against == "simulation") as progress:
             report = run_check(name, claims, params=params, against=against or "exact", seed=seed,
                                trials=n, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
-                               max_trials=budget, max_seconds=max_seconds, progress=progress)
+                               max_trials=budget, max_seconds=max_seconds, progress=progress,
+                               scheduler=scheduler, timeout=timeout)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
@@ -221,6 +228,9 @@ def check(
     raise typer.Exit(report.exit_code)
 
 
+from .sweep_command import sweep_puzzle  # noqa: E402  (its own module; registered in order here)
+
+app.command("sweep")(sweep_puzzle)
 
 
 def main() -> None:

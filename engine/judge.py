@@ -354,11 +354,12 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
           seed: int | None = None, trials: int | str | None = None, threads: int | None = None,
           alpha: float = 0.01, rtol: float = DEFAULT_RTOL, atol: float = 0.0,
           max_trials: int | None = None, max_seconds: float | None = None,
-          progress=None) -> CheckReport:
+          progress=None, scheduler=None, timeout: float = 10.0) -> CheckReport:
     """Judge each claim (QUANTITY -> EXPRESSION) against the closed form or the simulation.
 
     against: 'exact' (default where a closed form exists) or 'simulation' (the default for a
     quantity whose closed form is unknown). Returns a CheckReport; exit_code 1 if any is wrong.
+    scheduler, timeout: where the simulation runs, as for verify().
     """
     if against not in (None, "exact", "simulation"):
         raise InvalidOption(f"against={against!r} must be 'exact' or 'simulation'")
@@ -381,7 +382,8 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
         sim_report = _judge_by_simulation(
             puzzle, by_simulation, given, results,
             dict(seed=seed, trials=trials, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
-                 max_trials=max_trials, max_seconds=max_seconds, progress=progress))
+                 max_trials=max_trials, max_seconds=max_seconds, progress=progress,
+                 scheduler=scheduler, timeout=timeout))
     ordered = [results[q.name] for q, _, _ in parsed]
     return CheckReport(puzzle.name, dict(given), seed, ordered, sim_report)
 

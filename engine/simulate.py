@@ -10,6 +10,7 @@ estimates with any number of threads, and memory stays flat in the number of tri
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from . import _kernels
 from ._kernels import binned_counts, integer_counts, power_sums
 from .errors import InvalidPuzzleSpec
 
@@ -114,6 +116,77 @@ def _ordered_bounded_map(pool, fn: Callable, items: Iterable, window: int):
         yield pending.popleft().result()
 
 
+# --------------------------------------------------------------------------- the chunk task
+
+
+def chunk_statistic(collector) -> tuple:
+    """(kernel in engine._kernels, column, its argument): what a chunk computes for a collector,
+    as plain data, so a worker on another machine can compute it without the collector."""
+    if isinstance(collector, Moments):
+        return ("power_sums", collector.column, collector.shift)
+    if isinstance(collector, IntegerCounts):
+        return ("integer_counts", collector.column, collector.low)
+    if isinstance(collector, BinnedCounts):
+        return ("binned_counts", collector.column, collector.edges)
+    return ("chunk", collector.column, collector)  # any other collector computes its own part
+
+
+_lookup_lock = threading.Lock()
+
+
+def simulator(name: str) -> Callable:
+    """The simulator of the registered puzzle `name`, as this process knows it.
+
+    The registry caches the puzzle, so one numba dispatcher per process serves every task and
+    compiles (or loads from numba's cache) once. The lock keeps two threads of one worker from
+    loading a user's puzzle file twice, which would compile two dispatchers.
+    """
+    from .registry import get_puzzle
+
+    with _lookup_lock:
+        return get_puzzle(name).simulate
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """One run's chunks as a picklable callable: `task(i)` is the list of chunk i's statistics.
+
+    Chunk i draws from `chunk_generator(seed, first_chunk + i)` whoever runs it, so any thread,
+    process or machine computes the same numbers. With `simulate` None, the simulator is looked
+    up by the puzzle's name in the registry of the process that runs it.
+    """
+
+    puzzle: str
+    kernel_args: tuple
+    outcomes: int
+    statistics: tuple
+    seed: int
+    trials: int
+    first_chunk: int = 0
+    simulate: Callable | None = field(default=None, compare=False)
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.trials // CHUNK_TRIALS)
+
+    def size(self, index: int) -> int:
+        return min(CHUNK_TRIALS, self.trials - index * CHUNK_TRIALS)
+
+    def kernel(self) -> Callable:
+        return self.simulate if self.simulate is not None else simulator(self.puzzle)
+
+    def __call__(self, index: int) -> list:
+        n = self.size(index)
+        rng = chunk_generator(self.seed, self.first_chunk + index)
+        out = _as_columns(np.asarray(self.kernel()(rng, n, *self.kernel_args)), n, self.outcomes)
+        parts = []
+        for kind, column, argument in self.statistics:
+            x = np.ascontiguousarray(out[:, column], dtype=np.float64)
+            parts.append(argument.chunk(x) if kind == "chunk"
+                         else getattr(_kernels, kind)(x, argument))
+        return parts
+
+
 @dataclass
 class SimulationRun:
     trials: int
@@ -128,27 +201,28 @@ def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, 
 
     Chunks are numbered from `first_chunk`, so a run can be continued where an earlier one
     stopped with exactly the numbers one long run would have drawn (first_chunk must then be the
-    number of full chunks already run). `map_chunks(fn, items)` may be given to run chunks
-    elsewhere (an ordered map, e.g. over a cluster); by default a thread pool runs them.
+    number of full chunks already run). `map_chunks(task, range(n))` may be given to run the
+    chunks elsewhere (an ordered map of a picklable ChunkTask, e.g. engine.cluster's); by default
+    a thread pool runs them.
     """
     sizes = chunk_sizes(trials)
-
-    def one_chunk(index: int):
-        rng = chunk_generator(seed, first_chunk + index)
-        out = np.asarray(kernel(rng, sizes[index], *kernel_args))
-        out = _as_columns(out, sizes[index], outcomes)
-        return [c.chunk(np.ascontiguousarray(out[:, c.column], dtype=np.float64))
-                for c in collectors]
+    task = ChunkTask("", tuple(kernel_args), outcomes,
+                     tuple(chunk_statistic(c) for c in collectors), seed, trials, first_chunk,
+                     simulate=kernel)
+    chunks = range(len(sizes))
+    if hasattr(map_chunks, "prepare"):
+        # a map that runs chunks elsewhere loads and compiles the simulator there first: like
+        # the local compilation in verify(), that is not part of the simulation's trials/s
+        map_chunks.prepare(task)
 
     start = time.perf_counter()
     if map_chunks is not None:
-        results = map_chunks(one_chunk, range(len(sizes)))
-        _consume(results, collectors, sizes, progress)
+        _consume(map_chunks(task, chunks), collectors, sizes, progress)
     elif threads == 1 or len(sizes) == 1:
-        _consume(map(one_chunk, range(len(sizes))), collectors, sizes, progress)
+        _consume(map(task, chunks), collectors, sizes, progress)
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            _consume(_ordered_bounded_map(pool, one_chunk, range(len(sizes)), 4 * threads),
+            _consume(_ordered_bounded_map(pool, task, chunks, 4 * threads),
                      collectors, sizes, progress)
     return SimulationRun(trials, time.perf_counter() - start, len(sizes))
 

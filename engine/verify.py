@@ -98,7 +98,8 @@ def _equal_probability_edges(cdf, low: float, high: float, bins: int) -> np.ndar
 def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str | None = None,
            seed: int | None = None, threads: int | None = None, alpha: float = 0.01,
            rtol: float = DEFAULT_RTOL, atol: float = 0.0, max_trials: int | None = None,
-           max_seconds: float | None = None, progress=None, map_chunks=None) -> Report:
+           max_seconds: float | None = None, progress=None, map_chunks=None,
+           scheduler=None, timeout: float = 10.0) -> Report:
     """Simulate puzzle `name` and compare each quantity with its closed form.
 
     Each quantity gets a verdict: 'disagree' when its band excludes the exact value, 'agree' when
@@ -110,7 +111,15 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     as soon as no quantity is inconclusive (or one disagrees), or at max_trials / max_seconds.
     Auto runs use anytime-valid bands, so looking after every batch keeps the guarantee.
     `progress(n)` is called after each chunk of trials.
+
+    scheduler: None (threads here), "local" (a Dask LocalCluster for this run), an address
+    "tcp://HOST:PORT" (reached within `timeout` seconds) or a distributed.Client; the estimates
+    are bit-identical to a threaded run with the same seed. See engine.cluster.
     """
+    if scheduler is not None:  # the same call again, with the cluster's map of chunks
+        from .cluster import verify_on_cluster
+
+        return verify_on_cluster(verify, locals())
     auto = isinstance(trials, str)
     if auto and trials != "auto":
         raise InvalidOption(f"trials={trials!r} must be a whole number > 0 or 'auto'")

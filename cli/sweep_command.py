@@ -1,0 +1,97 @@
+"""`puzzles sweep NAME --param a=1..12 --param b=1..12`: verify a puzzle over a grid of points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+PARAM_HELP = ("NAME=LOW..HIGH[:STEP], NAME=V1,V2,... or NAME=VALUE; repeat for several: the grid "
+              "is every combination")
+SCHEDULER_HELP = ("run on Dask: 'local' (a cluster of one process per core, for this sweep) or "
+                  "tcp://HOST:PORT of a running `dask scheduler`")
+
+
+def sweep_puzzle(
+    name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help=PARAM_HELP),
+    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="trials per point (default: the puzzle's), or auto"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="random seed, the same at every point (default 20261124)"),
+    threads: Optional[int] = typer.Option(None, "--threads", help="worker threads (with --scheduler local: worker processes)"),
+    alpha: float = typer.Option(0.01, "--alpha", help="false-alarm rate of the whole sweep (split over its points)"),
+    rtol: float = typer.Option(1e-3, "--rtol", help="relative tolerance, as in verify"),
+    atol: float = typer.Option(0.0, "--atol", help="absolute tolerance, as in verify"),
+    max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: per point, stop here at the latest"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help="seconds to reach the --scheduler"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="write the table to a .csv or .parquet file"),
+) -> None:
+    """Verify a puzzle at every point of a grid of parameters; one row per point."""
+    # imported here, not at the top: cli.main imports this module while it is still loading
+    from cli.main import EXIT_DISAGREE, parse_count, parse_params, parse_trials, user_errors
+    from engine.registry import get_puzzle
+    from engine.sweep import check_output, grid_points, sweep, write_table
+    from engine.verify import check_options
+
+    grid = parse_params(param)
+    n = parse_trials(trials)
+    budget = parse_count(max_trials, "--max-trials")
+    with user_errors():
+        check_options(None if n == "auto" else n, seed, threads, alpha)
+        if out is not None:
+            check_output(out)
+        puzzle = get_puzzle(name)
+        names, points = grid_points(puzzle, grid)
+        table = _Table(names, points)
+        codes: list[int] = []
+
+        def on_row(row: dict, report) -> None:
+            if not codes:  # not before the sweep has checked that some point is valid
+                typer.echo(table.header())
+            codes.append(0 if report is None else report.exit_code)
+            typer.echo(table.line(row))
+
+        frame = sweep(puzzle, grid, trials=n, seed=seed, threads=threads, alpha=alpha,
+                      scheduler=scheduler, timeout=timeout, on_row=on_row, rtol=rtol, atol=atol,
+                      max_trials=budget)
+        if out is not None:
+            write_table(frame, out)
+    counts = frame["verdict"].value_counts()
+    summary = ", ".join(f"{counts[v]} {v}" for v in counts.index)
+    wrote = f"; wrote {out}" if out is not None else ""
+    typer.echo(f"{len(frame)} points: {summary} (alpha {alpha:g} over the sweep, "
+               f"{frame.attrs['point_alpha']:.2g} per point){wrote}")
+    if (frame["verdict"] == "disagree").any():
+        raise typer.Exit(EXIT_DISAGREE)
+    raise typer.Exit(max(codes, default=0))
+
+
+class _Table:
+    """Rows printed as the points finish, in columns sized from the whole grid up front."""
+
+    def __init__(self, names: list[str], points: list[dict]):
+        self.names = names
+        self.points = iter(points)
+        self.widths = [max(len(name), *(len(_show(p[name])) for p in points)) for name in names]
+
+    def header(self) -> str:
+        cells = [n.ljust(w) for n, w in zip(self.names, self.widths)]
+        return "  ".join(cells + ["verdict".ljust(12), "worst p".ljust(9), "trials/s"]).rstrip()
+
+    def line(self, row: dict) -> str:
+        # the values as the grid wrote them (1/3, not 0.333...): rows come in grid order
+        point = next(self.points)
+        cells = [_show(point[n]).ljust(w) for n, w in zip(self.names, self.widths)]
+        if row["verdict"] == "invalid":
+            return "  ".join(cells + ["invalid".ljust(12), row["note"]])
+        worst = "-" if row["worst_p"] is None else f"{row['worst_p']:.3g}"
+        rate = row["trials_per_s"]
+        rate_text = f"{rate / 1e6:.2f} M" if rate >= 1e5 else f"{rate:,.0f}"
+        return "  ".join(cells + [row["verdict"].ljust(12), worst.ljust(9), rate_text]).rstrip()
+
+
+def _show(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -113,6 +113,24 @@ class _Progress:
             self.bar.stop()
 
 
+def _plot_target(plot: Optional[str]):
+    """The --plot path, checked (folder exists and is writable, name ends in .png), or None."""
+    if plot is None:
+        return None
+    from engine.plot import check_plot_path  # no matplotlib yet: that waits for the drawing
+
+    with user_errors():
+        return check_plot_path(plot)
+
+
+def _write_plot(report, plot: Optional[str], target) -> None:
+    if target is None:
+        return
+    with user_errors():
+        report.plot(target)
+    typer.echo(f"wrote {plot}", err=True)  # stderr: --json output stays pure
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -160,6 +178,7 @@ def verify(
     max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest (default 1e9)"),
     max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON, nothing else"),
+    plot: Optional[str] = typer.Option(None, "--plot", help="also draw the report into FILE.png"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     timeout: float = typer.Option(10.0, "--timeout", help="seconds to reach the --scheduler"),
 ) -> None:
@@ -174,6 +193,7 @@ def verify(
 
         check_options(None if n == "auto" else n, seed, threads, alpha)
         check_tolerances(rtol, atol, budget, max_seconds)
+        target = _plot_target(plot)  # before simulating: a typo must not cost a whole run
         puzzle = get_puzzle(name)
         puzzle.resolve(params)
         total = None if n == "auto" else (n or puzzle.default_trials)
@@ -186,6 +206,7 @@ def verify(
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         typer.echo(report.format())
+    _write_plot(report, plot, target)
     raise typer.Exit(report.exit_code)
 
 
@@ -204,6 +225,7 @@ def check(
     max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest"),
     max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),
+    plot: Optional[str] = typer.Option(None, "--plot", help="draw the claims beside the simulation into FILE.png (with --against simulation)"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
     timeout: float = typer.Option(10.0, "--timeout", help="seconds to reach the --scheduler"),
 ) -> None:
@@ -215,6 +237,9 @@ def check(
     budget = parse_count(max_trials, "--max-trials")
     if against not in (None, "exact", "simulation"):
         fail(f"--against {against!r} must be 'exact' or 'simulation'")
+    if plot is not None and against != "simulation":
+        fail("--plot draws claims beside a simulation: add --against simulation")
+    target = _plot_target(plot)
     with user_errors():
         with _Progress(None if n == "auto" else n, enabled=not as_json and against == "simulation") as progress:
             report = run_check(name, claims, params=params, against=against or "exact", seed=seed,
@@ -225,6 +250,7 @@ def check(
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         typer.echo(report.format())
+    _write_plot(report, plot, target)
     raise typer.Exit(report.exit_code)
 
 

@@ -100,7 +100,9 @@ class CheckReport:
     def plot(self, path) -> None:
         if self.simulation is None:
             raise InvalidOption("a plot needs a claim judged against simulation (--against simulation)")
-        self.simulation.plot(path)
+        from .plot import plot_report
+
+        plot_report(self.simulation, path, reference="claim")
 
 
 def _plain(v):

@@ -7,6 +7,7 @@ touches no global matplotlib state.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import tempfile
@@ -56,8 +57,9 @@ def check_plot_path(path) -> Path:
         os.close(fd)
         os.remove(probe)
     except OSError as exc:
-        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} is not writable "
-                            f"({exc.strerror or exc})") from None
+        why = f" ({exc.strerror.lower()})" if exc.errno in (errno.EROFS, errno.ENOSPC) else ""
+        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} is not "
+                            f"writable{why}") from None
     if target.exists() and not os.access(target, os.W_OK):
         raise InvalidOption(f"cannot write plot {text!r}: the file is read-only")
     return target
@@ -144,7 +146,10 @@ def _header(fig, report, width: float, height: float, reference: str) -> None:
     each = ", ".join(f"{100 * lv:.4g}%" for lv in levels)
     against = "claims against simulation" if reference == "claim" else \
         "closed forms against simulation"
-    second = (f"{report.trials:,} trials   seed {report.seed}   {report.seconds:.1f} s   "
+    trials = f"{report.trials:,} trials"
+    if getattr(report, "mode", "fixed") == "auto":
+        trials += f" (auto: {report.looks} looks, stopped: {report.stopped})"
+    second = (f"{trials}   seed {report.seed}   {report.seconds:.1f} s   "
               f"{against}   bands {joint:g}% jointly" + (f" ({each} each)" if each else ""))
     fig.text(0.012, box.y0 - 0.06 / height, second, ha="left", va="top", fontsize=10.5,
              color="#333333")
@@ -220,6 +225,18 @@ def _two_axes(fig, cell):
     return main, resid
 
 
+def _tolerance_lines(ax, q) -> None:
+    """Dotted at +-tolerance: 'agree' needs the deviations and their band inside (verify
+    --rtol / --atol). Drawn only where the residual scale shows them, never setting it."""
+    tol = getattr(q, "tolerance", None)
+    if not tol or tol >= ax.get_ylim()[1]:
+        return
+    for sign in (-1, 1):
+        ax.axhline(sign * tol, color=EXACT, lw=1.0, ls=":")
+    ax.text(0.995, 0.96, f"tolerance ±{tol:.2g} (dotted)", transform=ax.transAxes, ha="right",
+            va="top", fontsize=8, color=EXACT)
+
+
 def _symmetric_ylim(ax, values) -> None:
     values = np.asarray([v for v in np.ravel(values) if np.isfinite(v)])
     top = float(np.max(np.abs(values))) if values.size else 1.0
@@ -239,21 +256,18 @@ def _convergence(fig, cell, q, data, reference: str) -> None:
                 transform=ax.transAxes)
         return
     n = running[:, 0]
-    est, low, high = _running_bands(q, running, float(data.get("shift", 0.0)))
+    est, low, high = _running_bands(q, data)
     has_band = np.isfinite(low).any()
+    sequence = getattr(data.get("confidence"), "sequential", False)
+    band_label = f"{_pct(q.level)} " + ("confidence sequence" if sequence else "band")
     if has_band and len(n) > 1:
-        ax.fill_between(n, low, high, color=BAND, alpha=0.45, lw=0,
-                        label=f"{_pct(q.level)} band")
+        ax.fill_between(n, low, high, color=BAND, alpha=0.45, lw=0, label=band_label)
     elif has_band:
         ax.errorbar(n, est, yerr=[est - low, high - est], fmt="none", ecolor=SIM, capsize=5,
-                    label=f"{_pct(q.level)} band")
+                    label=band_label)
     ax.plot(n, est, color=SIM, lw=1.8, marker="o" if len(n) <= 25 else None, ms=4,
             label=f"simulated {q.name} (final {est[-1]:.6g})")
     if q.exact is not None:
-        tol = getattr(q, "tolerance", None)
-        if tol:  # agreeing needs the band inside this strip (verify --rtol / --atol)
-            ax.axhspan(q.exact - tol, q.exact + tol, color=EXACT, alpha=0.08, lw=0,
-                       label=f"tolerance ±{tol:.3g}")
         ax.axhline(q.exact, color=EXACT, lw=1.8, ls="--", label=_reference_label(q, reference))
     _trials_axis(ax, n)
     ax.set_ylabel({"mean": "running mean", "variance": "running variance",
@@ -264,6 +278,13 @@ def _convergence(fig, cell, q, data, reference: str) -> None:
     lo_v, hi_v = min(values), max(values)
     pad = (hi_v - lo_v) * 0.12 or abs(hi_v) * 0.05 or 0.05
     ax.set_ylim(lo_v - pad, hi_v + pad)
+    tol = getattr(q, "tolerance", None)
+    if q.exact is not None and tol and q.exact - tol > lo_v - pad and q.exact + tol < hi_v + pad:
+        # 'agree' needs the band between these (verify --rtol / --atol); a tolerance wider
+        # than the view would only be noise
+        for sign in (-1, 1):
+            ax.axhline(q.exact + sign * tol, color=EXACT, lw=1.0, ls=":",
+                       label=f"tolerance ±{tol:.3g}" if sign > 0 else None)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="best", fontsize=9, framealpha=0.9)
 
@@ -290,11 +311,24 @@ def _count(v: float) -> str:
     return f"{v:g}"
 
 
-def _running_bands(q, running: np.ndarray, shift: float):
-    """Estimate and band after each chunk, from the recorded power sums (never re-simulating):
-    a normal interval for a mean, the 4th-moment normal interval for a variance, Wilson for a
-    probability -- the same bands the verdict uses, at the quantity's level."""
+def _running_bands(q, data: dict):
+    """Estimate and band after each chunk, from the recorded power sums (never re-simulating).
+
+    With the run's own band rule (data["confidence"]) each band is the one the verdict would
+    have used after that many trials: a fixed-size interval, or an anytime-valid confidence
+    sequence for --trials auto. Without it: normal / 4th-moment normal / Wilson at q.level.
+    """
+    running = np.asarray(data["running"], dtype=float)
+    shift = float(data.get("shift", 0.0))
+    conf = data.get("confidence")
     n = running[:, 0]
+    if conf is not None and hasattr(conf, "z"):
+        rows = [_engine_band(q, row, shift, conf) for row in running]
+        est, low, high = (np.array(v, dtype=float) for v in zip(*rows))
+        # a degenerate run (every trial equal) has an unbounded band: leave it undrawn
+        low[~np.isfinite(low)] = np.nan
+        high[~np.isfinite(high)] = np.nan
+        return est, low, high
     if q.name == "probability":
         successes = running[:, 1] + n * shift  # s1 is a sum about the shift
         low, high = _wilson(successes, n, q.level)
@@ -306,13 +340,26 @@ def _running_bands(q, running: np.ndarray, shift: float):
         se.append(s)
     est, se = np.array(est), np.array(se)
     z = _z(q.level)
-    # A run with anytime-valid bands widens them by its own rule; match its last band so the
-    # picture ends where the table does (for a fixed-size run this is z itself).
-    if q.ci_high is not None and q.ci_low is not None and np.isfinite(se[-1]) and se[-1] > 0:
-        reported = (q.ci_high - q.ci_low) / (2 * se[-1])
-        if np.isfinite(reported) and reported > 0:
-            z = reported
     return est, est - z * se, est + z * se
+
+
+def _engine_band(q, row, shift: float, conf):
+    n, s1, s2, s3, s4 = (float(v) for v in row[:5])
+    mean, m2, _m3, m4 = stats.central_moments(n, s1, s2, s3, s4, shift)
+    if q.name == "probability":
+        successes = int(round(s1 + n * shift))  # s1 is a sum about the shift
+        band = stats.probability_band(successes, int(n), _target(q, successes / n), conf)
+    elif q.name == "mean":
+        band = stats.mean_band(mean, m2, n, _target(q, mean), conf)
+    else:
+        s2_unbiased = m2 * n / (n - 1) if n > 1 else 0.0
+        band = stats.variance_band(m2, m4, n, _target(q, s2_unbiased), conf)
+    return band.estimate, band.ci_low, band.ci_high
+
+
+def _target(q, estimate: float) -> float:
+    """What a band is tested against; the band itself does not depend on it."""
+    return q.exact if q.exact is not None else estimate
 
 
 def _estimate_and_stderr(name: str, row, shift: float):
@@ -378,16 +425,17 @@ def _pmf(fig, cell, q, data, reference: str) -> None:
     shown = (exact > stats.IMPOSSIBLE) | (observed > 0)
     impossible = (exact <= stats.IMPOSSIBLE) & (observed > 0)
     ok = shown & ~impossible
-    main.errorbar(xs[ok], freq[ok], yerr=[freq[ok] - low[ok], high[ok] - freq[ok]], fmt="o",
-                  color=SIM, ms=3 if many else 5, capsize=0 if many else 3, lw=1.2,
-                  label=f"simulated, {_pct(q.level)} bars")
+    if ok.any():
+        main.errorbar(xs[ok], freq[ok], yerr=[freq[ok] - low[ok], high[ok] - freq[ok]], fmt="o",
+                      color=SIM, ms=3 if many else 5, capsize=0 if many else 3, lw=1.2,
+                      label=f"simulated, {_pct(q.level)} bars")
     rdiff = freq - exact
     resid.errorbar(xs[ok], rdiff[ok], yerr=[freq[ok] - low[ok], high[ok] - freq[ok]], fmt="o",
                    color=SIM, ms=3 if many else 4, capsize=0 if many else 3, lw=1.2)
     if impossible.any():
         for ax, ys in ((main, freq), (resid, rdiff)):
             ax.plot(xs[impossible], ys[impossible], "x", color=COLORS["disagree"], ms=8, mew=2,
-                    label="impossible by the law" if ax is main else None)
+                    label=f"seen, impossible by the {reference}" if ax is main else None)
     main.set_ylabel("probability")
     peak = max(float(np.max(high, initial=0)), float(np.max(exact, initial=0)), 1e-12)
     # headroom for the legend, put over the lower half of the bars so it never hides a peak
@@ -401,7 +449,9 @@ def _pmf(fig, cell, q, data, reference: str) -> None:
                 loc="upper left" if left <= right else "upper right", fontsize=9, framealpha=0.9)
     resid.set_ylabel("sim − " + reference, fontsize=9)
     resid.set_xlabel("x")
-    _symmetric_ylim(resid, np.concatenate([high - exact, low - exact])[np.concatenate([ok, ok])])
+    _symmetric_ylim(resid, np.concatenate([(high - exact)[ok], (low - exact)[ok],
+                                           rdiff[impossible]]))
+    _tolerance_lines(resid, q)
     _integer_ticks(resid)
 
 
@@ -455,6 +505,7 @@ def _discrete_cdf(fig, cell, q, data, reference: str) -> None:
     resid.set_ylabel("emp − " + reference, fontsize=9)
     resid.set_xlabel("x")
     _symmetric_ylim(resid, np.concatenate([diff, [eps]]))
+    _tolerance_lines(resid, q)
     _integer_ticks(resid)
 
 
@@ -491,6 +542,7 @@ def _continuous_cdf(fig, cell, q, data, reference: str, params: dict) -> None:
     resid.set_ylabel("emp − " + reference, fontsize=9)
     resid.set_xlabel(f"x   (empirical cdf at {len(edges)} bin edges)")
     _symmetric_ylim(resid, np.concatenate([diff, [eps]]))
+    _tolerance_lines(resid, q)
 
 
 def _cdf_range(edges: np.ndarray, support, params: dict):

@@ -247,7 +247,8 @@ def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> 
         exact=exact, exact_str=ex.exact_str(plan.exact) if known else None,
         estimate=band.estimate, ci_low=band.ci_low, ci_high=band.ci_high, stderr=band.stderr,
         tolerance=tol, trials_needed=needed,
-        data={"running": c.running(), "shift": c.shift})
+        # the band rule too, so a picture can draw the running band exactly as judged here
+        data={"running": c.running(), "shift": c.shift, "confidence": conf})
 
 
 def _distribution_verdict(fit: stats.Fit, deviation_band: float, tol: float, n: float,

@@ -46,5 +46,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     outcomes=["S"],
-    examples=[{"lam": "1/20", "mu": "1/3"}, {"lam": "25", "mu": "7/2"}, {"lam": "0.7", "mu": 50}],
+    examples=[{"lam": "1/4", "mu": "1/3"}, {"lam": "25", "mu": "7/2"}, {"lam": "0.7", "mu": 50}],
 )

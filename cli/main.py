@@ -88,14 +88,14 @@ def parse_trials(text: Optional[str]):
 class _Progress:
     """A progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, total: int, enabled: bool, label: str = "simulating"):
         self.bar = None
         if enabled and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
                                        TimeRemainingColumn)
 
-            self.bar = Progress("simulating", BarColumn(), MofNCompleteColumn(),
+            self.bar = Progress(label, BarColumn(), MofNCompleteColumn(),
                                 TimeRemainingColumn(), console=Console(stderr=True),
                                 transient=True)
             self.task = self.bar.add_task("trials", total=total)
@@ -257,6 +257,11 @@ def check(
 from .sweep_command import sweep_puzzle  # noqa: E402  (its own module; registered in order here)
 
 app.command("sweep")(sweep_puzzle)
+
+
+from .calibrate_command import calibrate_puzzle  # noqa: E402  (its own module)
+
+app.command("calibrate")(calibrate_puzzle)
 
 
 def main() -> None:

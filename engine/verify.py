@@ -179,7 +179,11 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         elif max_seconds is not None and seconds >= max_seconds:
             stop = "max-seconds"
         else:
-            batch = done  # doubling: the looks stay few (about log2 of the trials)
+            # grow towards what the widest band says it needs: at least double (the looks stay
+            # few, about log2 of the trials), at most 16x (that estimate is rough)
+            needed = max((r.trials_needed or 0) for r in results)
+            batch = int(min(max(needed - done, done), 15 * done))
+            batch = -(-batch // CHUNK_TRIALS) * CHUNK_TRIALS  # whole chunks
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
                       rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop)

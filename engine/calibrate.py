@@ -1,0 +1,178 @@
+"""calibrate(): measure how often verify() cries wolf on a puzzle whose closed forms are right.
+
+verify() promises a family-wise false-alarm rate of at most alpha. calibrate() runs it many times
+with independent seeds and reports the observed rate with a Clopper-Pearson interval, and the
+distribution of each quantity's p-values, which should be uniform (or, for the conservative
+anytime-valid p-values of an auto run, no smaller than uniform). A wrong interval -- too narrow,
+or blind to skew or heavy tails -- shows up here as a rate clearly above alpha.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+from scipy import stats
+
+from .errors import InvalidOption
+from .registry import get_puzzle
+from .verify import DEFAULT_SEED, verify
+
+DEFAULT_RUNS = 200
+DEFAULT_TRIALS = 20_000
+
+
+def run_seed(seed: int, run: int) -> int:
+    """An independent seed for run number `run` (a SeedSequence hash of both)."""
+    return int(np.random.SeedSequence([seed, run]).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+@dataclass
+class QuantityCalibration:
+    name: str
+    p_values: list = field(repr=False)
+    rejections: int           # runs in which this quantity said disagree
+    ks_statistic: float
+    ks_p_value: float         # H0: the p-values are uniform (or, sequential: not below uniform)
+    test: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "rejections": self.rejections, "ks_statistic": self.ks_statistic,
+                "ks_p_value": self.ks_p_value, "test": self.test,
+                "mean_p_value": float(np.mean(self.p_values)) if self.p_values else None}
+
+
+@dataclass
+class CalibrationReport:
+    puzzle: str
+    params: dict
+    runs: int
+    trials: Any
+    alpha: float
+    false_alarms: int
+    inconclusive: int
+    ci_low: float
+    ci_high: float
+    quantities: list
+    median_trials: float
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.false_alarms / self.runs
+
+    @property
+    def consistent(self) -> bool:
+        """False only when the rate is clearly above alpha: its whole interval lies above."""
+        return self.ci_low <= self.alpha
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.consistent else 1
+
+    def to_dict(self) -> dict:
+        return {"puzzle": self.puzzle, "params": {k: str(v) for k, v in self.params.items()},
+                "runs": self.runs, "trials": self.trials, "alpha": self.alpha,
+                "false_alarms": self.false_alarms, "false_alarm_rate": self.rate,
+                "ci_low": self.ci_low, "ci_high": self.ci_high, "consistent": self.consistent,
+                "inconclusive": self.inconclusive, "median_trials": self.median_trials,
+                "seconds": self.seconds, "quantities": [q.to_dict() for q in self.quantities]}
+
+    def format(self) -> str:
+        params = " ".join(f"{k}={v}" for k, v in self.params.items())
+        trials = (f"auto trials (median {self.median_trials:,.0f})" if self.trials == "auto"
+                  else f"{self.trials} trials")
+        lines = [f"{self.puzzle}  {params}   {self.runs} runs of {trials}  "
+                 f"alpha {self.alpha:g}  {self.seconds:.1f} s",
+                 f"false alarms: {self.false_alarms} of {self.runs} = {self.rate:.3f}  "
+                 f"(95% Clopper-Pearson [{self.ci_low:.3f}, {self.ci_high:.3f}])  "
+                 + ("consistent with alpha" if self.consistent else "CLEARLY ABOVE alpha"),
+                 "quantity    rejections  p-values: KS vs uniform"]
+        for q in self.quantities:
+            lines.append(f"{q.name.ljust(11)} {str(q.rejections).ljust(11)} "
+                         f"D = {q.ks_statistic:.3f}, p = {q.ks_p_value:.3g}")
+        if self.inconclusive:
+            lines.append(f"({self.inconclusive} runs were inconclusive: not false alarms)")
+        lines.append("verdict: " + ("calibrated" if self.consistent else "miscalibrated"))
+        return "\n".join(lines)
+
+    def plot(self, path) -> None:
+        _plot_calibration(self, path)
+
+
+def calibrate(name, runs: int = DEFAULT_RUNS, trials: int | str = DEFAULT_TRIALS,
+              alpha: float = 0.01, params: Mapping[str, Any] | None = None,
+              seed: int | None = None, threads: int | None = 1, progress=None,
+              **verify_options) -> CalibrationReport:
+    """Run verify() `runs` times with independent seeds and measure its false alarms."""
+    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 2:
+        raise InvalidOption(f"runs={runs} must be a whole number >= 2")
+    puzzle = get_puzzle(name)
+    seed = DEFAULT_SEED if seed is None else seed
+    false_alarms = inconclusive = 0
+    p_values: dict[str, list] = {}
+    rejections: dict[str, int] = {}
+    tests: dict[str, str] = {}
+    used_trials, seconds, params_used = [], 0.0, {}
+    for i in range(runs):
+        report = verify(puzzle, params=params, trials=trials, seed=run_seed(seed, i),
+                        threads=threads, alpha=alpha, **verify_options)
+        params_used = report.params
+        seconds += report.seconds
+        used_trials.append(report.trials)
+        false_alarms += report.verdict == "disagree"
+        inconclusive += report.verdict == "inconclusive"
+        for q in report.quantities:
+            if q.p_value is None:
+                continue
+            p_values.setdefault(q.name, []).append(q.p_value)
+            rejections[q.name] = rejections.get(q.name, 0) + (q.verdict == "disagree")
+            tests[q.name] = q.test
+        if progress is not None:
+            progress(1)
+    sequential = trials == "auto"
+    quantities = []
+    for qname, ps in p_values.items():
+        # an anytime p-value is conservative by design: only p-values that are too SMALL matter
+        ks = stats.kstest(ps, "uniform", alternative="greater" if sequential else "two-sided")
+        quantities.append(QuantityCalibration(qname, ps, rejections[qname], float(ks.statistic),
+                                              float(ks.pvalue), tests[qname]))
+    ci = stats.binomtest(false_alarms, runs).proportion_ci(confidence_level=0.95, method="exact")
+    return CalibrationReport(puzzle.name, dict(params_used), runs, trials, alpha, false_alarms,
+                             inconclusive, float(ci.low), float(ci.high), quantities,
+                             float(np.median(used_trials)), seconds)
+
+
+def _plot_calibration(report: CalibrationReport, path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plot import _write_atomically
+
+    m = max(len(report.quantities), 1)
+    fig, axes = plt.subplots(2, m, figsize=(max(11, 4 * m), 7), squeeze=False)
+    for j, q in enumerate(report.quantities):
+        ps = np.sort(np.asarray(q.p_values))
+        axes[0, j].hist(ps, bins=20, range=(0, 1), color="#4c72b0", edgecolor="white")
+        axes[0, j].axhline(len(ps) / 20, color="black", linestyle="--", label="uniform")
+        axes[0, j].set(title=f"{q.name}: p-values", xlabel="p-value", ylabel="runs")
+        axes[0, j].legend()
+        expected = (np.arange(1, len(ps) + 1) - 0.5) / len(ps)
+        axes[1, j].plot(expected, ps, ".", color="#4c72b0", label="observed")
+        axes[1, j].plot([0, 1], [0, 1], "k--", label="uniform")
+        axes[1, j].set(title=f"{q.name}: QQ (KS p = {q.ks_p_value:.2g})",
+                       xlabel="uniform quantile", ylabel="p-value quantile")
+        axes[1, j].legend()
+    state = "calibrated" if report.consistent else "MISCALIBRATED"
+    fig.suptitle(f"{report.puzzle}: {report.false_alarms}/{report.runs} false alarms "
+                 f"(alpha {report.alpha:g}, 95% CI [{report.ci_low:.3f}, {report.ci_high:.3f}]) "
+                 f"- {state}")
+    fig.tight_layout()
+    try:
+        _write_atomically(fig, Path(path))
+    finally:
+        plt.close(fig)

@@ -23,7 +23,6 @@ DPI = 100
 PANEL_WIDTH = 5.4      # inches per panel column
 PANEL_HEIGHT = 4.6     # inches per panel row
 MIN_WIDTH = 10.5       # inches: at DPI 100 every picture is at least 1050 px wide
-HEADER = 0.85          # inches above the panels for the title lines
 
 COLORS = {"agree": "#1a7f37", "disagree": "#cf222e", "inconclusive": "#b35900",
           "no closed form": "#57606a"}
@@ -108,10 +107,12 @@ def plot_report(report, path, reference: str = "exact") -> None:
     cols = {1: 1, 2: 2, 4: 2}.get(count, 3)
     rows = math.ceil(count / cols)
     width = max(MIN_WIDTH, cols * PANEL_WIDTH)
-    height = rows * PANEL_HEIGHT + HEADER
+    title_lines, sub_lines = _header_lines(report, width, reference)
+    header = _header_height(title_lines, sub_lines)
+    height = rows * PANEL_HEIGHT + header
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(rect=(0, 0, 1, 1 - HEADER / height), h_pad=0.08, w_pad=0.12,
+    fig.get_layout_engine().set(rect=(0, 0, 1, 1 - header / height), h_pad=0.08, w_pad=0.12,
                                 hspace=0.06, wspace=0.04)
     grid = fig.add_gridspec(rows, cols)
     for i, q in enumerate(quantities):
@@ -119,28 +120,19 @@ def plot_report(report, path, reference: str = "exact") -> None:
         _panel(fig, cell, q, reference, report.params)
     if not quantities:
         fig.text(0.5, 0.5, "no quantities", ha="center", va="center")
-    _header(fig, report, width, height, reference)
+    _header(fig, title_lines, sub_lines, report.verdict)
     _write_atomically(fig, target)
 
 
-def _header(fig, report, width: float, height: float, reference: str) -> None:
+def _header_lines(report, width: float, reference: str):
+    """Title and subtitle, wrapped to the figure's width (the title leaves room for the
+    verdict): a long parameter list wraps onto more lines instead of running off the edge."""
     from .report import format_params
 
     params = format_params(report.params)
     title = f"{report.puzzle}   {params}" if params else report.puzzle
-    top = 1 - 0.16 / height
-    # wrap long parameter lists rather than run under the verdict
-    chars = int(width * 72 / 14 * 1.45) - 28
-    lines = textwrap.wrap(title, max(chars, 20)) or [title]
-    first = fig.text(0.012, top, "\n".join(lines), ha="left", va="top", fontsize=14,
-                     fontweight="bold")
-    renderer = fig.canvas.get_renderer()
-    box = first.get_window_extent(renderer).transformed(fig.transFigure.inverted())
-    verdict = report.verdict
-    fig.text(box.x1 + 0.012, box.y1, f"verdict: {verdict}", ha="left", va="top", fontsize=14,
-             fontweight="bold", color="white",
-             bbox=dict(boxstyle="round,pad=0.25", facecolor=COLORS.get(verdict, "#57606a"),
-                       edgecolor="none"))
+    # about 8 characters an inch in bold 14 pt, 12 in 10.5 pt; the verdict takes ~2.8 inches
+    title_lines = textwrap.wrap(title, max(int((width - 2.8) * 8), 20)) or [title]
     joint = 100 * (1 - report.alpha)
     levels = sorted({q.level for q in report.quantities})
     each = ", ".join(f"{100 * lv:.4g}%" for lv in levels)
@@ -149,10 +141,41 @@ def _header(fig, report, width: float, height: float, reference: str) -> None:
     trials = f"{report.trials:,} trials"
     if getattr(report, "mode", "fixed") == "auto":
         trials += f" (auto: {report.looks} looks, stopped: {report.stopped})"
-    second = (f"{trials}   seed {report.seed}   {report.seconds:.1f} s   "
-              f"{against}   bands {joint:g}% jointly" + (f" ({each} each)" if each else ""))
-    fig.text(0.012, box.y0 - 0.06 / height, second, ha="left", va="top", fontsize=10.5,
-             color="#333333")
+    parts = [trials, f"seed {report.seed}", f"{report.seconds:.1f} s", against,
+             f"bands {joint:g}% jointly" + (f" ({each} each)" if each else "")]
+    sub_lines, line = [], ""
+    for part in parts:  # wrap between parts, never inside one
+        candidate = f"{line}   {part}" if line else part
+        if line and len(candidate) > int((width - 0.3) * 12):
+            sub_lines.append(line)
+            candidate = part
+        line = candidate
+    sub_lines.append(line)
+    return title_lines, sub_lines
+
+
+def _header_height(title_lines, sub_lines) -> float:
+    return 0.2 + 0.28 * len(title_lines) + 0.2 * len(sub_lines) + 0.17
+
+
+def _header(fig, title_lines, sub_lines, verdict: str) -> None:
+    height = fig.get_figheight()
+    top = 1 - 0.16 / height
+    first = fig.text(0.012, top, title_lines[0], ha="left", va="top", fontsize=14,
+                     fontweight="bold")
+    renderer = fig.canvas.get_renderer()
+    box = first.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+    fig.text(box.x1 + 0.012, box.y1, f"verdict: {verdict}", ha="left", va="top", fontsize=14,
+             fontweight="bold", color="white",
+             bbox=dict(boxstyle="round,pad=0.25", facecolor=COLORS.get(verdict, "#57606a"),
+                       edgecolor="none"))
+    below = box.y0
+    if len(title_lines) > 1:
+        rest = fig.text(0.012, below, "\n".join(title_lines[1:]), ha="left", va="top",
+                        fontsize=14, fontweight="bold")
+        below = rest.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0
+    fig.text(0.012, below - 0.06 / height, "\n".join(sub_lines), ha="left", va="top",
+             fontsize=10.5, color="#333333")
 
 
 def _panel(fig, cell, q, reference: str, params: dict) -> None:

@@ -15,7 +15,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+# scipy.special, not scipy.stats: the latter costs seconds to import, and only the Wilson
+# interval (probability quantities) needs it -- it is imported there, when used
+from scipy import special
 
 # Chi-square needs expected counts of at least this much in every pooled bin.
 MIN_EXPECTED = 5.0
@@ -50,16 +52,21 @@ class Confidence:
     def z(self, n: float) -> float:
         """Half-width of the band in standard errors (sd / sqrt(n)) after n observations."""
         if not self.sequential:
-            return float(stats.norm.isf(self.alpha / 2))
+            return float(-special.ndtri(self.alpha / 2))
         v = n * self._rho2()
         return math.sqrt(2 * (v + 1) / v * math.log(math.sqrt(v + 1) / self.alpha))
 
     def p_value(self, z_obs: float, n: float) -> float:
         """Smallest alpha at which the band would exclude a value z_obs standard errors away."""
         if not self.sequential:
-            return float(2 * stats.norm.sf(abs(z_obs)))
+            return _two_sided(z_obs)
         v = n * self._rho2()
         return float(min(1.0, math.sqrt(v + 1) * math.exp(-z_obs * z_obs * v / (2 * (v + 1)))))
+
+
+def _two_sided(z: float) -> float:
+    """P(|Z| > |z|) for a standard normal Z."""
+    return float(2 * special.ndtr(-abs(z)))
 
 
 def sequential_alpha(alpha: float, look: int) -> float:
@@ -162,13 +169,15 @@ def probability_band(successes: int, n: int, exact: float, conf: Confidence) -> 
         low, high = max(0.0, phat - half), min(1.0, phat + half)
         z_obs = (phat - exact) / se
         return Band(phat, low, high, conf.p_value(z_obs, n), se)
+    from scipy import stats
+
     ci = stats.binomtest(successes, n).proportion_ci(confidence_level=conf.level, method="wilson")
     low, high = float(ci.low), float(ci.high)
     se_hat = math.sqrt(max(phat * (1 - phat), 0) / n)
     if exact <= 0.0 or exact >= 1.0:
         return Band(phat, low, high, 1.0 if phat == exact else 0.0, se_hat)
     se0 = math.sqrt(exact * (1 - exact) / n)
-    return Band(phat, low, high, float(2 * stats.norm.sf(abs(phat - exact) / se0)), se_hat)
+    return Band(phat, low, high, _two_sided((phat - exact) / se0), se_hat)
 
 
 def dkw_epsilon(n: float, alpha: float) -> float:
@@ -226,7 +235,7 @@ def chi_square_fit(probs: np.ndarray, observed: np.ndarray, alpha: float,
     else:
         stat = float(((obs_b - exp_b) ** 2 / exp_b).sum())
         dof = len(exp_b) - 1
-        p = float(stats.chi2.sf(stat, dof))
+        p = float(special.chdtrc(dof, stat))
     if impossible:
         p = 0.0
     return Fit(stat, dof, p, p < alpha or bool(impossible), len(exp_b), deviation, impossible)

@@ -20,15 +20,69 @@ a, b, x = symbols("a b x", integer=True)
 N = a + b
 
 
+# Seating people uniformly at random means: the set of seats taken by the first school is a
+# uniformly random a-subset of the a+b seats (who sits where within a school never changes a
+# handshake). Drawing that subset directly needs one random number per table, not a+b-1: a
+# uniform index into the C(a+b, a) subsets, decoded seat by seat (the combinatorial number
+# system). The draw is exact -- a 53-bit integer, rejected above the largest multiple of the
+# number of subsets -- so every subset has the same probability. Past 2^40 subsets the kernel
+# picks seats one by one instead (selection sampling: seat s joins the first school with
+# probability left/remaining), also exactly uniform. tests/test_handshakes_seating.py checks both.
+_UNRANK_LIMIT = 2.0 ** 40
+_TWO_53 = 2.0 ** 53
+
+
+@numba.njit(cache=True, nogil=True)
+def _binomials(n):
+    table = np.zeros((n + 1, n + 1))
+    for i in range(n + 1):
+        table[i, 0] = 1.0
+        for j in range(1, i + 1):
+            table[i, j] = table[i - 1, j - 1] + table[i - 1, j]
+    return table
+
+
+@numba.njit(cache=True, nogil=True)
+def _seat_first_school(rng, a, n, choose, seats):
+    """Mark a uniformly random a-subset of the n seats with 1, the others with 0."""
+    total = choose[n, a]
+    left = a
+    if total <= _UNRANK_LIMIT:
+        subsets = np.int64(total)
+        limit = np.int64(_TWO_53 // total * total)
+        while True:
+            draw = np.int64(rng.random() * _TWO_53)  # exact: random() is k / 2^53
+            if draw < limit:
+                break
+        index = draw % subsets
+        for s in range(n):
+            # subsets that put seat s in the first school come first in the order
+            with_s = np.int64(choose[n - s - 1, left - 1]) if left > 0 else 0
+            if index < with_s:
+                seats[s] = 1
+                left -= 1
+            else:
+                seats[s] = 0
+                index -= with_s
+    else:
+        for s in range(n):
+            if rng.random() * (n - s) < left:
+                seats[s] = 1
+                left -= 1
+            else:
+                seats[s] = 0
+
+
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, a, b):
-    seats = np.zeros(a + b, dtype=np.int8)
-    seats[:a] = 1  # 1 = first school, 0 = second
+    n = a + b
+    choose = _binomials(n)
+    seats = np.empty(n, dtype=np.int8)  # 1 = first school, 0 = second
     handshakes = np.empty(trials)
     for t in range(trials):
-        rng.shuffle(seats)
+        _seat_first_school(rng, a, n, choose, seats)
         count = 0
-        for i in range(a + b):
+        for i in range(n):
             count += seats[i] != seats[i - 1]  # seat -1 is the last seat: the table is round
         handshakes[t] = count
     return handshakes

@@ -207,6 +207,9 @@ class Puzzle:
     constraints: Sequence[Any] = ()
     examples: Sequence[Mapping[str, Any]] = ()
     default_trials: int = 10_000_000
+    # Expected uniform draws per trial of a naive literal simulator (a sympy expression of the
+    # parameters): the random-number floor that benchmarks/throughput.py measures against.
+    naive_draws: Any = None
     notes: str = ""
     source: str = field(default="", compare=False)
 

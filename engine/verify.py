@@ -238,7 +238,7 @@ def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> 
     elif q.name == "variance":
         band, test = stats.variance_band(m2, m4, n, target, conf), "normal (4th moment)" + sequential
     else:
-        band = stats.probability_band(int(round(s1)), int(n), target, conf)
+        band = stats.probability_band(int(round(s1 + n * c.shift)), int(n), target, conf)
         test = "normal sequence" if conf.sequential else "wilson"
     verdict, tol, needed = "no closed form", None, None
     if known:

@@ -112,4 +112,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     examples=[{"a": 3, "b": 5}, {"a": 1, "b": 2}, {"a": 12, "b": 1}],
+    naive_draws=N - 1,  # a Fisher-Yates shuffle of the seats
 )

@@ -169,7 +169,7 @@ def show(
 def verify(
     name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE; repeat for several"),
-    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="number of trials, or 'auto': stop as soon as the verdict is certain (default: the puzzle's number)"),
+    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="number of trials, or 'auto' (the default): simulate until the verdict is certain"),
     seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default 20261124)"),
     threads: Optional[int] = typer.Option(None, "--threads", help="worker threads (default: all cores)"),
     alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate"),
@@ -196,7 +196,7 @@ def verify(
         target = _plot_target(plot)  # before simulating: a typo must not cost a whole run
         puzzle = get_puzzle(name)
         puzzle.resolve(params)
-        total = None if n == "auto" else (n or puzzle.default_trials)
+        total = n if isinstance(n, int) else None
         with _Progress(total, enabled=not as_json) as progress:
             report = run_verify(name, params=params, trials=n, seed=seed, threads=threads,
                                 alpha=alpha, rtol=rtol, atol=atol, max_trials=budget,
@@ -216,7 +216,7 @@ def check(
     claims: List[str] = typer.Argument(..., help='QUANTITY=EXPRESSION, e.g. "mean=2*a*b/(a+b-1)"'),
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE for number claims"),
     against: Optional[str] = typer.Option(None, "--against", help="exact (default) or simulation"),
-    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="trials, with --against simulation"),
+    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="trials, with --against simulation: a number, or 'auto' (the default)"),
     seed: Optional[int] = typer.Option(None, "--seed", help="seed of the parameter sweep and simulation"),
     threads: Optional[int] = typer.Option(None, "--threads", help="worker threads for simulation"),
     alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate (simulation)"),
@@ -241,7 +241,7 @@ def check(
         fail("--plot draws claims beside a simulation: add --against simulation")
     target = _plot_target(plot)
     with user_errors():
-        with _Progress(None if n == "auto" else n, enabled=not as_json and against == "simulation") as progress:
+        with _Progress(n if isinstance(n, int) else None, enabled=not as_json and against == "simulation") as progress:
             report = run_check(name, claims, params=params, against=against or "exact", seed=seed,
                                trials=n, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
                                max_trials=budget, max_seconds=max_seconds, progress=progress,

@@ -107,9 +107,10 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     rtol + atol on probabilities), else 'inconclusive'. Bands are simultaneous: with m compared
     quantities each gets alpha/m, so the chance of a false 'disagree' is at most alpha.
 
-    trials: a number for a run of fixed size, or "auto": simulate in doubling batches and stop
-    as soon as no quantity is inconclusive (or one disagrees), or at max_trials / max_seconds.
-    Auto runs use anytime-valid bands, so looking after every batch keeps the guarantee.
+    trials: a number for a run of fixed size, or "auto" (the default): simulate in growing
+    batches and stop as soon as no quantity is inconclusive (or one disagrees), or at max_trials
+    (default 1e9) / max_seconds. Auto runs use anytime-valid bands, so looking after every batch
+    keeps the guarantee.
     `progress(n)` is called after each chunk of trials.
 
     scheduler: None (threads here), "local" (a Dask LocalCluster for this run), an address
@@ -120,6 +121,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         from .cluster import verify_on_cluster
 
         return verify_on_cluster(verify, locals())
+    trials = "auto" if trials is None else trials
     auto = isinstance(trials, str)
     if auto and trials != "auto":
         raise InvalidOption(f"trials={trials!r} must be a whole number > 0 or 'auto'")
@@ -130,7 +132,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     seed = DEFAULT_SEED if seed is None else int(seed)
     threads = int(threads or default_threads())
     budget = int(max_trials or (DEFAULT_MAX_TRIALS if auto else puzzle.default_trials))
-    fixed_trials = None if auto else int(trials or puzzle.default_trials)
+    fixed_trials = None if auto else int(trials)
 
     plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials)
     collectors = list({id(p.collector): p.collector for p in plans}.values())
@@ -180,9 +182,11 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
             stop = "max-seconds"
         else:
             # grow towards what the widest band says it needs: at least double (the looks stay
-            # few, about log2 of the trials), at most 16x (that estimate is rough)
-            needed = max((r.trials_needed or 0) for r in results)
-            batch = int(min(max(needed - done, done), 15 * done))
+            # few, about log2 of the trials), at most 8x (that estimate is rough)
+            # (trials_needed is padded by 1.3^2 for the estimate's own error: aim a little lower
+            # and let one more look finish the job, rather than overshoot by 70%)
+            needed = max((r.trials_needed or 0) for r in results) / 1.3 ** 2 * 1.15
+            batch = int(min(max(needed - done, done), 7 * done))
             batch = -(-batch // CHUNK_TRIALS) * CHUNK_TRIALS  # whole chunks
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
-from .errors import InvalidOption, PuzzleError
+from .errors import InvalidOption, PuzzleError, UnknownPuzzle
 from .simulate import ChunkTask, default_threads, simulator
 
 DEFAULT_TIMEOUT = 10.0
@@ -101,21 +101,39 @@ def session(scheduler, timeout: float = DEFAULT_TIMEOUT,
     if not isinstance(scheduler, str):
         raise InvalidOption(f"scheduler={scheduler!r} must be 'local', an address like "
                             f"tcp://HOST:PORT, or a distributed.Client")
-    if scheduler.strip() == "local":
-        cluster, client = _start_local(distributed, workers)
+    with quiet_dask_logs():
+        if scheduler.strip() == "local":
+            cluster, client = _start_local(distributed, workers)
+            try:
+                yield ClusterMap(client, timeout)
+            finally:
+                client.close()
+                cluster.close()
+            return
+        address = scheduler_address(scheduler)
+        _no_workers_option(workers, address)
+        client = connect(address, timeout)
         try:
             yield ClusterMap(client, timeout)
         finally:
             client.close()
-            cluster.close()
-        return
-    address = scheduler_address(scheduler)
-    _no_workers_option(workers, address)
-    client = connect(address, timeout)
+
+
+@contextmanager
+def quiet_dask_logs():
+    """Dask's own loggers silenced while a client of ours runs: a lost connection is logged by
+    the client's thread with a traceback, and then reported once, as one line, by us. (A Client
+    passed in is the caller's, and so are its logs.)"""
+    loggers = [logging.getLogger(name) for name in ["distributed", *logging.root.manager.loggerDict]
+               if name == "distributed" or name.startswith("distributed.")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
-        yield ClusterMap(client, timeout)
+        yield
     finally:
-        client.close()
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 def _no_workers_option(workers, what: str) -> None:
@@ -264,9 +282,14 @@ class ClusterMap:
                 raise ClusterError(f"a batch of chunks was running on every worker that died "
                                    f"({_first_line(exc)}); workers may be running out of "
                                    f"memory") from exc
-            except (concurrent.futures.CancelledError, OSError) as exc:
-                raise ClusterError(f"lost the Dask scheduler at {self.address} during the run: "
-                                   f"{type(exc).__name__}") from exc
+            except concurrent.futures.CancelledError as exc:
+                raise ClusterError(f"lost the Dask scheduler at {self.address} during the "
+                                   f"run") from exc
+            except OSError as exc:  # a connection of ours, or an error raised on a worker?
+                if self.client.status == "running":
+                    raise _worker_failure(exc) from exc
+                raise ClusterError(f"lost the Dask scheduler at {self.address} during the "
+                                   f"run") from exc
             except Exception as exc:  # raised on a worker, so about the workers' setup
                 raise _worker_failure(exc) from exc
             try:
@@ -313,8 +336,9 @@ def run_batch(fn: Callable, items: list) -> list:
         try:
             simulator(fn.puzzle)
         except PuzzleError as exc:
+            reason = "it does not know it" if isinstance(exc, UnknownPuzzle) else str(exc)
             raise ClusterError(f"the Dask worker on {socket.gethostname()} cannot load puzzle "
-                               f"{fn.puzzle!r}: {exc} -- start the workers with the same "
+                               f"{fn.puzzle!r} ({reason}): start the workers with the same "
                                f"PUZZLES_PATH (and puzzle packs) as the client") from None
     return [fn(item) for item in items]
 

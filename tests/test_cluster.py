@@ -92,10 +92,16 @@ def test_cli_verify_on_a_scheduler_address_matches_threads(runner, client):
     assert json_numbers(out) == json_numbers(out_threads)
 
 
-def test_local_scheduler_uses_worker_processes_and_closes_them():
+def test_local_scheduler_runs_a_user_puzzle_in_worker_processes(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    threaded = verify("handshakes", trials=TRIALS, seed=SEED, threads=1)
-    clustered = verify("handshakes", trials=TRIALS, seed=SEED, scheduler="local", threads=1)
+    from engine.templates import write_puzzle
+
+    # the worker processes inherit PUZZLES_PATH and find the puzzle by name, as remote workers
+    # started with the same PUZZLES_PATH would
+    write_puzzle("dice-sum", tmp_path)
+    monkeypatch.setenv("PUZZLES_PATH", str(tmp_path))
+    threaded = verify("dice-sum", trials=TRIALS, seed=SEED, threads=1)
+    clustered = verify("dice-sum", trials=TRIALS, seed=SEED, scheduler="local", threads=1)
     assert numbers(clustered) == numbers(threaded)
     assert clustered.threads == 1
 
@@ -126,6 +132,64 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_run():
     assert sum(seen) == trials
     assert retried, "the killed worker was running no chunk: the test proves nothing"
     assert numbers(report) == numbers(expected)
+
+
+def test_chunks_travel_by_puzzle_name_and_compute_the_same():
+    import pickle
+
+    from engine import get_puzzle
+    from engine.cluster import for_workers
+    from engine.simulate import ChunkTask
+
+    task = ChunkTask("", (8, 10), 1, (("power_sums", 0, 9.0), ("integer_counts", 0, 2)), SEED,
+                     3 * CHUNK_TRIALS, simulate=get_puzzle("handshakes").simulate)
+    named = for_workers(task)
+    assert (named.puzzle, named.simulate) == ("handshakes", None)  # no kernel on the wire
+    assert len(pickle.dumps(named)) < 1000
+    again = pickle.loads(pickle.dumps(named))
+    for mine, theirs in zip(task(2), again(2)):
+        assert pickle.dumps(mine) == pickle.dumps(theirs)
+
+
+class _FakeClient:
+    """Just enough of distributed.Client to watch how many batches ClusterMap keeps in flight."""
+
+    def __init__(self):
+        from concurrent.futures import Future
+
+        self.Future, self.in_flight, self.most = Future, 0, 0
+
+    def nthreads(self):
+        return {"tcp://a": 1, "tcp://b": 1}
+
+    def submit(self, fn, *args, key=None, **kwargs):
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        future = self.Future()
+        future.set_result(fn(*args))
+        original = future.result
+
+        def result(timeout=None):
+            self.in_flight -= 1
+            return original(timeout)
+
+        future.result = result
+        return future
+
+    def cancel(self, futures):
+        pass
+
+
+def test_batches_in_flight_are_bounded_and_results_in_order():
+    pytest.importorskip("distributed")
+    from engine.cluster import IN_FLIGHT_PER_THREAD, MAX_BATCH_CHUNKS, ClusterMap, batch_chunks
+
+    client = _FakeClient()
+    out = list(ClusterMap(client)(lambda i: i * i, range(100_000)))
+    assert out == [i * i for i in range(100_000)]
+    assert client.most <= IN_FLIGHT_PER_THREAD * 2
+    assert batch_chunks(100_000, 2) == MAX_BATCH_CHUNKS
+    assert batch_chunks(3, 2) == 1 and batch_chunks(80, 2) == 10
 
 
 def test_unreachable_scheduler_exits_2_quickly(runner):

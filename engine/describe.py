@@ -45,5 +45,6 @@ def describe(name: str, answer: bool = False, params=None) -> str:
             lines.append(f"  {q.name} = {q.closed_form}")
             if not q.is_distribution:
                 value = ex.exact_value(q.closed_form, subs)
-                lines.append(f"      = {ex.exact_str(value)} = {ex.to_float(value):.10g}")
+                shown, approx = ex.exact_str(value), f"{ex.to_float(value):.10g}"
+                lines.append(f"      = {shown}" + (f" = {approx}" if shown != approx else ""))
     return "\n".join(lines)

@@ -319,6 +319,10 @@ def _judge_continuous_cdf(plan: _Plan, alpha: float, tolerance: Tolerance) -> Qu
     epsilon = stats.dkw_epsilon(n, alpha)
     fit = stats.chi_square_fit(probs, c.counts.astype(float), alpha, deviation)
     tol = tolerance.probabilities
+    point_mass = bool(np.all((cdf_at_edges == 0.0) | (cdf_at_edges == 1.0)))
+    if point_mass and deviation == 0.0 and not fit.rejected:
+        # the law is a single value and every trial gave it: settled, as for a zero variance
+        epsilon = 0.0
     verdict, needed = _distribution_verdict(fit, deviation + epsilon, tol, n, epsilon)
     return QuantityResult(
         q.name, "chi-square", verdict, fit.p_value, 1 - alpha, statistic=fit.statistic,

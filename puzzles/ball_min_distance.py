@@ -11,7 +11,7 @@ import math
 
 import numba
 import numpy as np
-from sympy import gamma, symbols
+from sympy import gamma, pi, symbols
 
 from engine import Cdf, Integer, Mean, Puzzle, Variance
 
@@ -79,6 +79,8 @@ PUZZLE = Puzzle(
         Cdf(1 - (1 - r ** d) ** n, r, support=(0, 1)),
     ],
     simulate=_simulate_kernel,
+    # n points, each by rejection from the cube [-1, 1]^d: d draws per try, 1/acceptance tries
+    naive_draws=n * d * 2 ** d * gamma(d / 2 + 1) / pi ** (d / 2),
     outcomes=["D"],
     examples=[{"n": 1, "d": 1}, {"n": 3, "d": 2}, {"n": 5, "d": 8}],
 )

@@ -42,5 +42,6 @@ PUZZLE = Puzzle(
     parameters=[Integer(m, 3, "number of sides of the inscribed regular polygon", min=2)],
     quantities=[Probability((m - 2) / m)],
     simulate=_simulate_kernel,
+    naive_draws=2,  # two endpoints, one angle each
     examples=[{"m": 2}, {"m": 4}, {"m": 360}],
 )

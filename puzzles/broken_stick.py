@@ -48,5 +48,6 @@ PUZZLE = Puzzle(
     parameters=[Integer(n, 3, "number of pieces", min=3)],
     quantities=[Probability(1 - n / 2 ** (n - 1))],
     simulate=_simulate_kernel,
+    naive_draws=n - 1,  # one draw per break point
     examples=[{"n": 4}, {"n": 5}, {"n": 12}],
 )

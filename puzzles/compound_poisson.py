@@ -45,6 +45,9 @@ PUZZLE = Puzzle(
         Variance(2 * lam / mu ** 2),
     ],
     simulate=_simulate_kernel,
+    # claims as a Poisson process over the year (lam + 1 exponential gaps, by inversion, until
+    # the year is over), then one draw per claim size (inversion): lam + 1 + lam
+    naive_draws=2 * lam + 1,
     outcomes=["S"],
     examples=[{"lam": "1/4", "mu": "1/3"}, {"lam": "25", "mu": "7/2"}, {"lam": "0.7", "mu": 50}],
 )

@@ -68,6 +68,7 @@ PUZZLE = Puzzle(
         Cdf(factorial(n) * StirlingS2(x, n) / n ** x, x, support=(n, oo), discrete=True),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n * harmonic(n),  # one draw per box bought: the expected number of boxes
     outcomes=["T"],
     examples=[{"n": 1}, {"n": 2}, {"n": 3}],
 )

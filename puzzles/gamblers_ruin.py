@@ -20,6 +20,7 @@ q = 1 - p
 rho = q / p
 _REACH = (1 - rho ** k) / (1 - rho ** n)
 _FAIR = Eq(p, Rational(1, 2))
+_EXPECTED_BETS = Piecewise((k * (n - k), _FAIR), ((k - n * _REACH) / (q - p), True))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -50,9 +51,10 @@ PUZZLE = Puzzle(
     ],
     quantities=[
         Probability(Piecewise((k / n, _FAIR), (_REACH, True)), of="reached"),
-        Mean(Piecewise((k * (n - k), _FAIR), ((k - n * _REACH) / (q - p), True)), of="bets"),
+        Mean(_EXPECTED_BETS, of="bets"),
     ],
     simulate=_simulate_kernel,
+    naive_draws=_EXPECTED_BETS,  # one draw per bet
     outcomes=["reached", "bets"],
     examples=[
         {"k": 1, "n": 2, "p": "3/10"},

@@ -49,6 +49,7 @@ PUZZLE = Puzzle(
         Pmf(subfactorial(n - x) / (factorial(x) * factorial(n - x)), x, support=(0, n)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n - 1,  # a Fisher-Yates shuffle of the hats
     outcomes=["X", "nobody"],
     examples=[{"n": 2}, {"n": 3}, {"n": 4}, {"n": 40}],
 )

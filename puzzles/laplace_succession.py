@@ -49,6 +49,8 @@ PUZZLE = Puzzle(
         Probability((k + 1) / (n + 2)),
     ],
     simulate=_simulate_kernel,
+    # rejection: a coin (p) and n flips per try, n + 1 tries expected, then the next flip
+    naive_draws=(n + 1) ** 2 + 1,
     # about n + 1 tries of up to n flips per trial: slower than most, so fewer trials
     default_trials=5_000_000,
     examples=[{"n": 0, "k": 0}, {"n": 1, "k": 1}, {"n": 12, "k": 0}],

@@ -65,6 +65,7 @@ PUZZLE = Puzzle(
             x, support=(0, 1)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n - 1,  # one draw per break point
     outcomes=["L"],
     examples=[{"n": 1}, {"n": 2}, {"n": 9}],
 )

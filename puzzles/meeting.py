@@ -43,5 +43,6 @@ PUZZLE = Puzzle(
         Probability(1 - (t - w) ** 2 / t ** 2),
     ],
     simulate=_simulate_kernel,
+    naive_draws=2,  # one arrival time per friend
     examples=[{"t": 1, "w": 0}, {"t": "2.5", "w": "2.5"}, {"t": 10, "w": "1/3"}],
 )

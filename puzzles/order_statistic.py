@@ -76,5 +76,6 @@ PUZZLE = Puzzle(
         Cdf(Sum(binomial(n, j) * x ** j * (1 - x) ** (n - j), (j, k, n)), x, support=(0, 1)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n,  # one draw per number
     examples=[{"n": 1, "k": 1}, {"n": 7, "k": 7}, {"n": 40, "k": 13}],
 )

@@ -15,6 +15,7 @@ from sympy import Rational, symbols
 from engine import Mean, Puzzle, Real
 
 p = symbols("p", positive=True)
+_EXPECTED_FLIPS = 1 / (p ** 2 * (1 - p)) + 1 / p
 
 
 @numba.njit(cache=True, nogil=True)
@@ -40,8 +41,9 @@ PUZZLE = Puzzle(
         "flips made."
     ),
     parameters=[Real(p, Rational(1, 2), "probability of heads", above=0, below=1)],
-    quantities=[Mean(1 / (p ** 2 * (1 - p)) + 1 / p)],
+    quantities=[Mean(_EXPECTED_FLIPS)],
     simulate=_simulate_kernel,
+    naive_draws=_EXPECTED_FLIPS,  # one draw per flip
     outcomes=["T"],
     examples=[{"p": "1/5"}, {"p": "19/20"}, {"p": "2/3"}],
 )

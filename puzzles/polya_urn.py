@@ -56,5 +56,6 @@ PUZZLE = Puzzle(
             x, support=(0, n)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n,  # one draw per ball drawn
     examples=[{"n": 1, "r": 1, "b": 1}, {"n": 5, "r": 7, "b": 2}, {"n": 30, "r": 2, "b": 5}],
 )

@@ -36,5 +36,6 @@ PUZZLE = Puzzle(
     parameters=[Integer(n, 20, "number of steps", min=2, even=True)],
     quantities=[Probability(binomial(n, n / 2) / 2 ** n)],
     simulate=_simulate_kernel,
+    naive_draws=n,  # one draw per step
     examples=[{"n": 2}, {"n": 4}, {"n": 200}],
 )

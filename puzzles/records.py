@@ -75,5 +75,6 @@ PUZZLE = Puzzle(
         Pmf(unsigned_stirling1(n, x) / factorial(n), x, support=(1, n)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n,  # one draw per value
     examples=[{"n": 1}, {"n": 2}, {"n": 6}],
 )

@@ -57,5 +57,6 @@ PUZZLE = Puzzle(
                               (k / n * (harmonic(n - 1) - harmonic(k - 1)), True))),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n - 1,  # a Fisher-Yates shuffle of the candidates, then the interviews
     examples=[{"n": 1, "k": 0}, {"n": 6, "k": 0}, {"n": 6, "k": 5}, {"n": 100, "k": 37}],
 )

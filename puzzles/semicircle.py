@@ -51,5 +51,6 @@ PUZZLE = Puzzle(
         Probability(n / 2 ** (n - 1)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n,  # one position per point
     examples=[{"n": 2}, {"n": 3}, {"n": 8}],
 )

@@ -42,6 +42,7 @@ PUZZLE = Puzzle(
         Variance(s ** 2 / 3 - (s * _UNIT_MEAN) ** 2),
     ],
     simulate=_simulate_kernel,
+    naive_draws=4,  # two coordinates per point
     outcomes=["D"],
     examples=[{"s": "1/1000"}, {"s": "7/3"}, {"s": 250}],
 )

@@ -43,6 +43,7 @@ PUZZLE = Puzzle(
         Pmf(t ** (x - 1) / factorial(x - 1) - t ** x / factorial(x), x, support=(1, oo)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=exp(t),  # the draws themselves: E[N] = e^t
     outcomes=["N"],
     examples=[{"t": "1/2"}, {"t": "1/20"}, {"t": "0.999"}],
 )

@@ -65,6 +65,7 @@ PUZZLE = Puzzle(
                         (j, ceiling(_LOWEST), floor(_HIGHEST)))),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n,  # one draw per Bernoulli trial
     examples=[
         {"n": 1, "p": "1/2"},
         {"n": 12, "p": "1/2", "z": 2},

@@ -88,6 +88,7 @@ PUZZLE = Puzzle(
         Pmf(subset_sum_count(n, x) / 2 ** n, x, support=(0, n * (n + 1) / 2)),
     ],
     simulate=_simulate_kernel,
+    naive_draws=n,  # one draw per observation (a normal by inversion of one uniform)
     outcomes=["W"],
     examples=[{"n": 1}, {"n": 2}, {"n": 30}],
     default_trials=4_000_000,  # n normal draws and an insertion sort per trial: ~2 M trials/s

@@ -135,14 +135,20 @@ def _write_plot(report, plot: Optional[str], target) -> None:
 
 
 @app.command("list")
-def list_puzzles() -> None:
+def list_puzzles(
+    markdown: bool = typer.Option(False, "--markdown", help="a markdown table (the README's catalog)"),
+) -> None:
     """List the puzzles: name and one-line title."""
+    from engine.describe import catalog_table
     from engine.registry import registry
 
     reg = registry()
-    width = max((len(n) for n in reg.puzzles), default=0)
-    for name, puzzle in reg.puzzles.items():
-        typer.echo(f"{name.ljust(width)}  {puzzle.title}")
+    if markdown:
+        typer.echo(catalog_table(reg.puzzles.values()))
+    else:
+        width = max((len(n) for n in reg.puzzles), default=0)
+        for name, puzzle in reg.puzzles.items():
+            typer.echo(f"{name.ljust(width)}  {puzzle.title}")
     for bad in reg.broken:
         typer.echo(f"warning: skipped {bad.source}: {bad.reason}", err=True)
 

@@ -48,3 +48,13 @@ def describe(name: str, answer: bool = False, params=None) -> str:
                 shown, approx = ex.exact_str(value), f"{ex.to_float(value):.10g}"
                 lines.append(f"      = {shown}" + (f" = {approx}" if shown != approx else ""))
     return "\n".join(lines)
+
+
+def catalog_table(puzzles) -> str:
+    """A markdown table of puzzles: name, title, parameters with defaults, quantities."""
+    lines = ["| puzzle | title | parameters (defaults) | quantities |", "|---|---|---|---|"]
+    for p in puzzles:
+        params = ", ".join(f"{q.name}={q.default}" for q in p.parameters) or "-"
+        quantities = ", ".join(q.name for q in p.quantities)
+        lines.append(f"| `{p.name}` | {p.title} | {params} | {quantities} |")
+    return "\n".join(lines)

@@ -56,3 +56,13 @@ def test_check_accepts_own_closed_form_and_rejects_a_perturbed_one(puzzle):
         assert report.verdict == "correct", report.format()
         perturbed = check(puzzle, {q.name: f"({own})*(1 + 1/1000)"})
         assert perturbed.verdict == "wrong", perturbed.format()
+
+
+def test_readme_catalog_is_the_registry():
+    from pathlib import Path
+
+    from engine.describe import catalog_table
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    block = readme.split("<!-- catalog:start -->\n")[1].split("\n<!-- catalog:end -->")[0]
+    assert block == catalog_table(PUZZLES), "regenerate with: puzzles list --markdown"

@@ -69,7 +69,7 @@ def power_table(names, runs) -> None:
         caught, auto_trials = 0, []
         for i in range(runs):
             fixed = check(puzzle, {q.name: wrong}, against="simulation", seed=run_seed(7, i),
-                          threads=2)
+                          trials=puzzle.default_trials, threads=2)
             caught += fixed.verdict == "wrong"
             auto = check(puzzle, {q.name: wrong}, against="simulation", trials="auto",
                          seed=run_seed(8, i), threads=2)

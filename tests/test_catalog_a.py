@@ -8,7 +8,6 @@ wrong closed form must be caught by verify, and each simulator must return outco
 right shape and kind.
 """
 
-import dataclasses
 import itertools
 import math
 from fractions import Fraction
@@ -20,40 +19,9 @@ from scipy import integrate, stats
 
 from engine import Cdf, Mean, Pmf, Probability, Variance, get_puzzle, verify
 from engine.errors import InvalidParameter
+from helpers import as_fraction, exact_at, run_kernel, verdict_of, with_quantity
 
 CHECK_TRIALS = 200_000
-
-
-def closed_form(name, quantity, at=None, **params):
-    """The closed form of `quantity` at `params` (and its variable at `at`), as a sympy number."""
-    puzzle = get_puzzle(name)
-    q = puzzle.quantity(quantity)
-    subs = {puzzle.symbols[k]: sympy.Rational(v) for k, v in puzzle.resolve(params).items()}
-    if at is not None:
-        subs[q.variable] = sympy.Integer(at)
-    return sympy.simplify(q.closed_form.subs(subs).doit())
-
-
-def rational(name, quantity, at=None, **params) -> Fraction:
-    value = closed_form(name, quantity, at, **params)
-    assert value.is_Rational, f"{name} {quantity} at {params} is {value}, not a rational"
-    return Fraction(int(value.p), int(value.q))
-
-
-def with_quantity(name, replacement):
-    puzzle = get_puzzle(name)
-    quantities = [replacement if q.name == replacement.name else q for q in puzzle.quantities]
-    return dataclasses.replace(puzzle, quantities=quantities)
-
-
-def verdict_of(report, quantity):
-    return next(q for q in report.quantities if q.name == quantity).verdict
-
-
-def simulate(name, trials=2000, **params):
-    puzzle = get_puzzle(name)
-    return puzzle.simulate(np.random.default_rng(1), trials,
-                           *puzzle.kernel_args(puzzle.resolve(params)))
 
 
 def irwin_hall_cdf(k, s) -> Fraction:
@@ -71,13 +39,14 @@ def irwin_hall_cdf(k, s) -> Fraction:
                                  (5, 4), (4, 6), (6, 5)])
 def test_birthday_matches_enumeration_of_every_calendar(n, d):
     shared = sum(len(set(days)) < n for days in itertools.product(range(d), repeat=n))
-    assert rational("birthday", "probability", n=n, d=d) == Fraction(shared, d ** n)
+    assert (as_fraction(exact_at("birthday", "probability", {"n": n, "d": d}))
+            == Fraction(shared, d ** n))
 
 
 def test_birthday_classic_value():
     # 23 people, 365 days: the first n with a better-than-even chance
-    assert 0.5072972 < float(closed_form("birthday", "probability")) < 0.5072973
-    assert float(closed_form("birthday", "probability", n=22)) < 0.5
+    assert 0.5072972 < float(exact_at("birthday", "probability")) < 0.5072973
+    assert float(exact_at("birthday", "probability", {"n": 22})) < 0.5
 
 
 def test_birthday_wrong_form_is_caught():
@@ -88,11 +57,11 @@ def test_birthday_wrong_form_is_caught():
 
 
 def test_birthday_simulator_outcomes_are_events():
-    out = simulate("birthday")
+    out = run_kernel("birthday", seed=1)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert set(np.unique(out)) <= {0.0, 1.0}
-    assert set(np.unique(simulate("birthday", n=4, d=3))) == {1.0}  # pigeonhole
-    assert set(np.unique(simulate("birthday", n=1, d=1))) == {0.0}
+    assert set(np.unique(run_kernel("birthday", {"n": 4, "d": 3}, seed=1))) == {1.0}  # pigeonhole
+    assert set(np.unique(run_kernel("birthday", {"n": 1, "d": 1}, seed=1))) == {0.0}
 
 
 # --------------------------------------------------------------------------- coupon-collector
@@ -114,23 +83,26 @@ def _coverage_by_markov_chain(n, boxes) -> list[Fraction]:
 def test_coupon_cdf_matches_markov_chain(n):
     chain = _coverage_by_markov_chain(n, 40)
     for x in range(n, 41):
-        assert rational("coupon-collector", "cdf", at=x, n=n) == chain[x]
+        assert as_fraction(exact_at("coupon-collector", "cdf", {"n": n}, x=x)) == chain[x]
 
 
 @pytest.mark.parametrize("n,boxes", [(2, 5), (3, 6), (4, 7)])
 def test_coupon_cdf_matches_enumeration_of_box_sequences(n, boxes):
     for x in range(n, boxes + 1):
         full = sum(len(set(s)) == n for s in itertools.product(range(n), repeat=x))
-        assert rational("coupon-collector", "cdf", at=x, n=n) == Fraction(full, n ** x)
+        assert (as_fraction(exact_at("coupon-collector", "cdf", {"n": n}, x=x))
+                == Fraction(full, n ** x))
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 6, 10, 25])
 def test_coupon_mean_and_variance_match_sums_of_geometric_waits(n):
     waits = [Fraction(n, n - k) for k in range(n)]  # mean wait for a new type with k in hand
-    assert rational("coupon-collector", "mean", n=n) == sum(waits)
-    assert rational("coupon-collector", "variance", n=n) == sum(w * w - w for w in waits)
+    assert as_fraction(exact_at("coupon-collector", "mean", {"n": n})) == sum(waits)
+    assert (as_fraction(exact_at("coupon-collector", "variance", {"n": n}))
+            == sum(w * w - w for w in waits))
     harmonic = sympy.harmonic(n)
-    assert rational("coupon-collector", "mean", n=n) == Fraction(str(n * harmonic))
+    assert (as_fraction(exact_at("coupon-collector", "mean", {"n": n}))
+            == Fraction(str(n * harmonic)))
 
 
 def test_coupon_wrong_cdf_is_caught():
@@ -145,10 +117,10 @@ def test_coupon_wrong_cdf_is_caught():
 
 
 def test_coupon_simulator_counts_boxes():
-    out = simulate("coupon-collector")
+    out = run_kernel("coupon-collector", seed=1)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert np.all(out >= 6) and np.all(out == np.round(out))
-    assert set(np.unique(simulate("coupon-collector", n=1))) == {1.0}
+    assert set(np.unique(run_kernel("coupon-collector", {"n": 1}, seed=1))) == {1.0}
 
 
 # --------------------------------------------------------------------------- hat-check
@@ -159,16 +131,18 @@ def test_hat_check_matches_enumeration_of_permutations(n):
     matches = [sum(p[i] == i for i in range(n)) for p in itertools.permutations(range(n))]
     total = len(matches)
     mean = Fraction(sum(matches), total)
-    assert rational("hat-check", "mean", n=n) == mean
-    assert rational("hat-check", "variance", n=n) == Fraction(sum(m * m for m in matches),
-                                                              total) - mean ** 2
-    assert rational("hat-check", "probability", n=n) == Fraction(matches.count(0), total)
+    assert as_fraction(exact_at("hat-check", "mean", {"n": n})) == mean
+    assert (as_fraction(exact_at("hat-check", "variance", {"n": n}))
+            == Fraction(sum(m * m for m in matches), total) - mean ** 2)
+    assert (as_fraction(exact_at("hat-check", "probability", {"n": n}))
+            == Fraction(matches.count(0), total))
     for x in range(n + 1):
-        assert rational("hat-check", "pmf", at=x, n=n) == Fraction(matches.count(x), total)
+        assert (as_fraction(exact_at("hat-check", "pmf", {"n": n}, x=x))
+                == Fraction(matches.count(x), total))
 
 
 def test_hat_check_pmf_sums_to_one_at_larger_n():
-    assert sum(rational("hat-check", "pmf", at=x, n=30) for x in range(31)) == 1
+    assert sum(as_fraction(exact_at("hat-check", "pmf", {"n": 30}, x=x)) for x in range(31)) == 1
 
 
 def test_hat_check_wrong_forms_are_caught():
@@ -184,7 +158,7 @@ def test_hat_check_wrong_forms_are_caught():
 
 
 def test_hat_check_simulator_outcomes():
-    out = simulate("hat-check")
+    out = run_kernel("hat-check", seed=1)
     assert out.shape == (2000, 2) and out.dtype == np.float64
     matches, nobody = out[:, 0], out[:, 1]
     assert np.all((matches >= 0) & (matches <= 10) & (matches != 9))  # 9 matches force the 10th
@@ -202,7 +176,7 @@ def test_broken_stick_matches_irwin_hall_volume(n):
     k = n - 1
     inside = irwin_hall_cdf(k, Fraction(2)) - irwin_hall_cdf(k, Fraction(1))
     expected = math.factorial(k) * inside / 2 ** k
-    assert rational("broken-stick", "probability", n=n) == expected
+    assert as_fraction(exact_at("broken-stick", "probability", {"n": n})) == expected
     by_scipy = stats.irwinhall(k).cdf(2) - stats.irwinhall(k).cdf(1)
     assert math.isclose(float(math.factorial(k) * by_scipy / 2 ** k), float(expected),
                         rel_tol=1e-9)
@@ -213,7 +187,7 @@ def test_broken_stick_triangle_by_integration():
     u, v = sympy.symbols("u v")
     area = sympy.integrate(sympy.integrate(2, (v, sympy.Rational(1, 2), u + sympy.Rational(1, 2))),
                            (u, 0, sympy.Rational(1, 2)))
-    assert rational("broken-stick", "probability", n=3) == Fraction(str(area))
+    assert as_fraction(exact_at("broken-stick", "probability", {"n": 3})) == Fraction(str(area))
 
 
 def test_broken_stick_wrong_form_is_caught():
@@ -224,7 +198,7 @@ def test_broken_stick_wrong_form_is_caught():
 
 def test_broken_stick_simulator_outcomes_are_events():
     for n in (3, 7):
-        out = simulate("broken-stick", n=n)
+        out = run_kernel("broken-stick", {"n": n}, seed=1)
         assert out.shape == (2000,) and out.dtype == np.float64
         assert set(np.unique(out)) == {0.0, 1.0}
 
@@ -238,7 +212,7 @@ def test_buffon_matches_integral_over_the_angle(l, t):
     # given the angle, the centre height (uniform on [0, t)) must fall in a band of width
     # l |sin| out of t; average that over the angle
     crossing, _err = integrate.quad(lambda a: float(l_) * abs(math.sin(a)) / float(t_), 0, math.pi)
-    exact = closed_form("buffon-needle", "probability", l=l, t=t)
+    exact = exact_at("buffon-needle", "probability", {"l": l, "t": t})
     assert math.isclose(float(exact), crossing / math.pi, rel_tol=1e-12)
     # and exactly: the answer is a rational multiple of 1/pi
     assert sympy.simplify(exact * sympy.pi) == sympy.Rational(2) * sympy.Rational(l_) / t_
@@ -256,7 +230,7 @@ def test_buffon_wrong_form_is_caught():
 
 
 def test_buffon_simulator_outcomes_are_events():
-    out = simulate("buffon-needle")
+    out = run_kernel("buffon-needle", seed=1)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert set(np.unique(out)) == {0.0, 1.0}
 
@@ -270,7 +244,7 @@ def test_sum_exceeds_pmf_matches_irwin_hall(t):
     s = Fraction(t)
     for x in range(1, 12):
         expected = irwin_hall_cdf(x - 1, s) - irwin_hall_cdf(x, s)
-        assert rational("sum-exceeds", "pmf", at=x, t=t) == expected
+        assert as_fraction(exact_at("sum-exceeds", "pmf", {"t": t}, x=x)) == expected
         if x >= 2:
             by_scipy = stats.irwinhall(x - 1).cdf(float(s)) - stats.irwinhall(x).cdf(float(s))
             assert math.isclose(by_scipy, float(expected), rel_tol=1e-9, abs_tol=1e-15)
@@ -282,10 +256,11 @@ def test_sum_exceeds_moments_match_the_pmf(t):
     pmf = {x: irwin_hall_cdf(x - 1, s) - irwin_hall_cdf(x, s) for x in range(1, 40)}
     mean = sum(x * p for x, p in pmf.items())
     second = sum(x * x * p for x, p in pmf.items())
-    assert math.isclose(float(closed_form("sum-exceeds", "mean", t=t)), float(mean), rel_tol=1e-14)
-    assert math.isclose(float(closed_form("sum-exceeds", "variance", t=t)),
+    assert math.isclose(float(exact_at("sum-exceeds", "mean", {"t": t})), float(mean),
+                        rel_tol=1e-14)
+    assert math.isclose(float(exact_at("sum-exceeds", "variance", {"t": t})),
                         float(second - mean ** 2), rel_tol=1e-12)
-    assert closed_form("sum-exceeds", "mean") == sympy.E
+    assert exact_at("sum-exceeds", "mean") == sympy.E
 
 
 def test_sum_exceeds_wrong_pmf_is_caught():
@@ -305,7 +280,7 @@ def test_sum_exceeds_wrong_variance_is_caught():
 
 
 def test_sum_exceeds_simulator_counts_draws():
-    out = simulate("sum-exceeds")
+    out = run_kernel("sum-exceeds", seed=1)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert np.all(out >= 2) and np.all(out == np.round(out))  # t = 1: one draw never exceeds it
-    assert np.all(simulate("sum-exceeds", t="1/2") >= 1)
+    assert np.all(run_kernel("sum-exceeds", {"t": "1/2"}, seed=1) >= 1)

@@ -9,7 +9,6 @@ exponentials). Then: a slipped closed form must be caught by verify, and each si
 return outcomes of the right shape and kind.
 """
 
-import dataclasses
 import itertools
 import math
 from fractions import Fraction
@@ -22,39 +21,9 @@ import sympy
 
 from engine import Cdf, Mean, Probability, Variance, get_puzzle, verify
 from engine import exact as ex
+from helpers import as_fraction, exact_at, run_kernel, verdict_of, with_quantity
 
 TRIALS = 200_000
-
-
-def exact_at(name, quantity, params, x=None):
-    """The puzzle's closed form at `params` (and at its pmf/cdf variable), as the engine evaluates it."""
-    puzzle = get_puzzle(name)
-    q = puzzle.quantity(quantity)
-    subs = ex.substitutions(puzzle, puzzle.resolve(params))
-    if x is not None:
-        subs[q.variable] = sympy.Rational(x)
-    return ex.exact_value(q.closed_form, subs)
-
-
-def as_fraction(value) -> Fraction:
-    assert value.is_Rational, f"{value} is not an exact rational"
-    return Fraction(int(value.p), int(value.q))
-
-
-def with_quantity(name, replacement):
-    puzzle = get_puzzle(name)
-    quantities = [replacement if q.name == replacement.name else q for q in puzzle.quantities]
-    return dataclasses.replace(puzzle, quantities=quantities)
-
-
-def verdict_of(report, quantity):
-    return next(q.verdict for q in report.quantities if q.name == quantity)
-
-
-def simulate(name, trials=2000, **params):
-    puzzle = get_puzzle(name)
-    rng = np.random.default_rng(7)
-    return puzzle.simulate(rng, trials, *puzzle.kernel_args(puzzle.resolve(params)))
 
 
 def mean_and_variance(pmf: dict):
@@ -97,10 +66,11 @@ def test_semicircle_wrong_closed_form_is_caught():
 
 
 def test_semicircle_simulator_outcomes():
-    out = simulate("semicircle", n=5)
+    out = run_kernel("semicircle", {"n": 5}, seed=7)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert set(np.unique(out)) == {0.0, 1.0}
-    assert np.all(simulate("semicircle", n=2) == 1.0)  # two points always share a semicircle
+    # two points always share a semicircle
+    assert np.all(run_kernel("semicircle", {"n": 2}, seed=7) == 1.0)
 
 
 # --------------------------------------------------------------------------- records
@@ -145,10 +115,10 @@ def test_records_wrong_variance_is_caught():
 
 
 def test_records_simulator_outcomes():
-    out = simulate("records", n=6)
+    out = run_kernel("records", {"n": 6}, seed=7)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert np.all(out == np.round(out)) and out.min() >= 1 and out.max() <= 6
-    assert np.all(simulate("records", n=1) == 1.0)
+    assert np.all(run_kernel("records", {"n": 1}, seed=7) == 1.0)
 
 
 # --------------------------------------------------------------------------- ballot
@@ -180,10 +150,10 @@ def test_ballot_wrong_closed_form_is_caught():
 
 
 def test_ballot_simulator_outcomes():
-    out = simulate("ballot", a=5, b=3)
+    out = run_kernel("ballot", {"a": 5, "b": 3}, seed=7)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert set(np.unique(out)) == {0.0, 1.0}
-    assert np.all(simulate("ballot", a=3, b=0) == 1.0)
+    assert np.all(run_kernel("ballot", {"a": 3, "b": 0}, seed=7) == 1.0)
 
 
 # --------------------------------------------------------------------------- meeting
@@ -227,11 +197,11 @@ def test_meeting_wrong_closed_form_is_caught():
 
 
 def test_meeting_simulator_outcomes():
-    out = simulate("meeting", t=60, w=15)
+    out = run_kernel("meeting", {"t": 60, "w": 15}, seed=7)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert set(np.unique(out)) == {0.0, 1.0}
-    assert np.all(simulate("meeting", t=2, w=0) == 0.0)
-    assert np.all(simulate("meeting", t=2, w=2) == 1.0)
+    assert np.all(run_kernel("meeting", {"t": 2, "w": 0}, seed=7) == 0.0)
+    assert np.all(run_kernel("meeting", {"t": 2, "w": 2}, seed=7) == 1.0)
 
 
 # --------------------------------------------------------------------------- longest-piece
@@ -354,10 +324,10 @@ def test_longest_piece_wrong_mean_is_caught():
 
 
 def test_longest_piece_simulator_outcomes():
-    out = simulate("longest-piece", n=5)
+    out = run_kernel("longest-piece", {"n": 5}, seed=7)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert np.all((out >= 1 / 5) & (out <= 1))
-    assert np.all(simulate("longest-piece", n=1) == 1.0)
+    assert np.all(run_kernel("longest-piece", {"n": 1}, seed=7) == 1.0)
 
 
 # --------------------------------------------------------------------------- laplace-succession
@@ -385,7 +355,7 @@ def test_laplace_wrong_closed_form_is_caught():
 
 
 def test_laplace_simulator_outcomes():
-    out = simulate("laplace-succession", n=4, k=1)
+    out = run_kernel("laplace-succession", {"n": 4, "k": 1}, seed=7)
     assert out.shape == (2000,) and out.dtype == np.float64
     assert set(np.unique(out)) == {0.0, 1.0}
-    assert set(np.unique(simulate("laplace-succession", n=0, k=0))) == {0.0, 1.0}
+    assert set(np.unique(run_kernel("laplace-succession", {"n": 0, "k": 0}, seed=7))) == {0.0, 1.0}

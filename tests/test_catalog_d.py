@@ -9,7 +9,6 @@ as written). Then: a slipped closed form must be caught by verify, and each simu
 outcomes of the right shape and kind.
 """
 
-import dataclasses
 import itertools
 import math
 from fractions import Fraction
@@ -20,39 +19,9 @@ import scipy.stats
 import sympy
 import sympy.stats
 
-from engine import Pmf, Probability, Variance, get_puzzle, verify
+from engine import Pmf, Probability, Variance, get_puzzle
 from engine import exact as ex
-
-
-def exact_at(name, quantity, params=None, **variable):
-    """The puzzle's closed form at `params` (and at a pmf variable), as the engine evaluates it."""
-    puzzle = get_puzzle(name)
-    q = puzzle.quantity(quantity)
-    subs = ex.substitutions(puzzle, puzzle.resolve(params))
-    subs.update({q.variable: sympy.Integer(v) for v in variable.values()})
-    return ex.exact_value(q.closed_form, subs)
-
-
-def as_fraction(value) -> Fraction:
-    assert value.is_Rational, f"{value} is not an exact rational"
-    return Fraction(int(value.p), int(value.q))
-
-
-def with_quantity(name, replacement):
-    puzzle = get_puzzle(name)
-    quantities = [replacement if q.name == replacement.name else q for q in puzzle.quantities]
-    return dataclasses.replace(puzzle, quantities=quantities)
-
-
-def assert_caught(wrong_puzzle, params=None, trials=200_000):
-    report = verify(wrong_puzzle, params=params, trials=trials, seed=2024, threads=2)
-    assert report.verdict == "disagree", report.format()
-
-
-def run_kernel(name, params=None, trials=2000):
-    puzzle = get_puzzle(name)
-    args = puzzle.kernel_args(puzzle.resolve(params))
-    return np.asarray(puzzle.simulate(np.random.default_rng(3), trials, *args))
+from helpers import as_fraction, assert_caught, exact_at, run_kernel, with_quantity
 
 
 # --------------------------------------------------------------------------- compound-poisson

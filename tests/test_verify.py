@@ -1,4 +1,3 @@
-import dataclasses
 import json
 from fractions import Fraction
 
@@ -8,7 +7,7 @@ import sympy
 
 from engine import Mean, all_puzzles, get_puzzle, verify
 from engine.simulate import CHUNK_TRIALS, chunk_generator
-from helpers import assert_agrees, points
+from helpers import assert_agrees, points, with_quantity
 
 CASES = [(name, p) for name, puzzle in all_puzzles().items() for p in points(puzzle)]
 
@@ -34,15 +33,9 @@ def test_handshakes_default_exact_values():
     assert Fraction(by_name["variance"].exact_str) == Fraction(1260, 289)
 
 
-def _with_quantity(name, replacement):
-    puzzle = get_puzzle(name)
-    quantities = [replacement if q.name == replacement.name else q for q in puzzle.quantities]
-    return dataclasses.replace(puzzle, quantities=quantities)
-
-
 def test_wrong_mean_is_caught():
     a, b = get_puzzle("handshakes").symbols.values()
-    wrong = _with_quantity("handshakes", Mean(2 * a * b / (a + b)))  # a classic slip: N, not N-1
+    wrong = with_quantity("handshakes", Mean(2 * a * b / (a + b)))  # a classic slip: N, not N-1
     report = verify(wrong, trials=200_000)
     assert report.verdict == "disagree"
     assert report.exit_code == 1
@@ -56,7 +49,7 @@ def test_wrong_cdf_is_caught():
     puzzle = get_puzzle("ball-min-distance")
     n, d = puzzle.symbols.values()
     r = puzzle.quantity("cdf").variable
-    wrong = _with_quantity("ball-min-distance", Cdf(1 - (1 - r ** d) ** (n - 1), r, support=(0, 1)))
+    wrong = with_quantity("ball-min-distance", Cdf(1 - (1 - r ** d) ** (n - 1), r, support=(0, 1)))
     assert verify(wrong, trials=100_000).verdict == "disagree"
 
 
@@ -70,7 +63,7 @@ def test_wrong_pmf_is_caught():
     # move a little mass from x=2 to x=4: still sums to one
     bumped = true_pmf + sympy.Piecewise((-sympy.Rational(1, 200), sympy.Eq(x, 2)),
                                         (sympy.Rational(1, 200), sympy.Eq(x, 4)), (0, True))
-    wrong = _with_quantity("handshakes", Pmf(bumped, x, support=(2, 2 * sympy.Min(a, b))))
+    wrong = with_quantity("handshakes", Pmf(bumped, x, support=(2, 2 * sympy.Min(a, b))))
     report = verify(wrong, trials=500_000)
     pmf = next(q for q in report.quantities if q.name == "pmf")
     assert not pmf.agree

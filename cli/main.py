@@ -10,7 +10,7 @@ import contextlib
 import json
 import re
 import sys
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -171,93 +171,99 @@ def show(
         typer.echo(describe(name, answer=answer, params=parse_params(param)))
 
 
+# Options that verify, check, sweep and calibrate share: one definition each.
+Params = Annotated[Optional[List[str]], typer.Option("--param", "-p", help="NAME=VALUE; repeat for several")]
+Trials = Annotated[Optional[str], typer.Option(
+    "--trials", "-n", help="number of trials, or 'auto' (the default): simulate until every verdict is settled")]
+Seed = Annotated[Optional[int], typer.Option("--seed", help="random seed (default 20261124)")]
+Threads = Annotated[Optional[int], typer.Option("--threads", help="worker threads (default: all cores)")]
+Alpha = Annotated[float, typer.Option("--alpha", help="family-wise false-alarm rate")]
+Rtol = Annotated[float, typer.Option(
+    "--rtol", help="agree only if every band is within rtol*|exact| (+atol) of the exact value")]
+Atol = Annotated[float, typer.Option("--atol", help="absolute tolerance, added to rtol*|exact|")]
+MaxTrials = Annotated[Optional[str], typer.Option(
+    "--max-trials", help="with --trials auto: stop here at the latest (default 1e9)")]
+MaxSeconds = Annotated[Optional[float], typer.Option(
+    "--max-seconds", help="with --trials auto: stop after this long")]
+AsJson = Annotated[bool, typer.Option("--json", help="print the result as JSON, nothing else")]
+Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help=SCHEDULER_HELP)]
+Timeout = Annotated[float, typer.Option("--timeout", help="seconds to reach the --scheduler")]
+
+
+def simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds) -> dict:
+    """The shared simulation options, parsed and checked, as keyword arguments for the engine."""
+    from engine.verify import check_options, check_tolerances
+
+    n = parse_trials(trials)
+    budget = parse_count(max_trials, "--max-trials")
+    with user_errors():
+        check_options(None if n == "auto" else n, seed, threads, alpha)
+        check_tolerances(rtol, atol, budget, max_seconds)
+    return dict(trials=n, seed=seed, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
+                max_trials=budget, max_seconds=max_seconds)
+
+
+def finish(report, as_json: bool, plot: Optional[str], target) -> None:
+    """Print the report (table or JSON), draw it if asked, and exit with its verdict's code."""
+    typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
+    _write_plot(report, plot, target)
+    raise typer.Exit(report.exit_code)
+
+
 @app.command()
 def verify(
     name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
-    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE; repeat for several"),
-    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="number of trials, or 'auto' (the default): simulate until the verdict is certain"),
-    seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default 20261124)"),
-    threads: Optional[int] = typer.Option(None, "--threads", help="worker threads (default: all cores)"),
-    alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate"),
-    rtol: float = typer.Option(1e-3, "--rtol", help="agree only if every band is within rtol*|exact| (+atol) of the exact value"),
-    atol: float = typer.Option(0.0, "--atol", help="absolute tolerance, added to rtol*|exact|"),
-    max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest (default 1e9)"),
-    max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
-    as_json: bool = typer.Option(False, "--json", help="print the report as JSON, nothing else"),
+    param: Params = None, trials: Trials = None, seed: Seed = None, threads: Threads = None,
+    alpha: Alpha = 0.01, rtol: Rtol = 1e-3, atol: Atol = 0.0, max_trials: MaxTrials = None,
+    max_seconds: MaxSeconds = None, as_json: AsJson = False,
     plot: Optional[str] = typer.Option(None, "--plot", help="also draw the report into FILE.png"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", help="seconds to reach the --scheduler"),
+    scheduler: Scheduler = None, timeout: Timeout = 10.0,
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
     from engine import get_puzzle, verify as run_verify
 
     params = parse_params(param)
-    n = parse_trials(trials)
-    budget = parse_count(max_trials, "--max-trials")
+    options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
+    target = _plot_target(plot)  # before simulating: a typo must not cost a whole run
     with user_errors():
-        from engine.verify import check_options, check_tolerances
-
-        check_options(None if n == "auto" else n, seed, threads, alpha)
-        check_tolerances(rtol, atol, budget, max_seconds)
-        target = _plot_target(plot)  # before simulating: a typo must not cost a whole run
-        puzzle = get_puzzle(name)
-        puzzle.resolve(params)
-        total = n if isinstance(n, int) else None
+        get_puzzle(name).resolve(params)
+        total = options["trials"] if isinstance(options["trials"], int) else None
         with _Progress(total, enabled=not as_json) as progress:
-            report = run_verify(name, params=params, trials=n, seed=seed, threads=threads,
-                                alpha=alpha, rtol=rtol, atol=atol, max_trials=budget,
-                                max_seconds=max_seconds, progress=progress, scheduler=scheduler,
-                                timeout=timeout)
-    if as_json:
-        typer.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        typer.echo(report.format())
-    _write_plot(report, plot, target)
-    raise typer.Exit(report.exit_code)
+            report = run_verify(name, params=params, progress=progress, scheduler=scheduler,
+                                timeout=timeout, **options)
+    finish(report, as_json, plot, target)
 
 
 @app.command()
 def check(
     name: str = typer.Argument(..., help="puzzle name, e.g. handshakes"),
     claims: List[str] = typer.Argument(..., help='QUANTITY=EXPRESSION, e.g. "mean=2*a*b/(a+b-1)"'),
-    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE for number claims"),
+    param: Params = None,
     against: Optional[str] = typer.Option(None, "--against", help="exact (default) or simulation"),
-    trials: Optional[str] = typer.Option(None, "--trials", "-n", help="trials, with --against simulation: a number, or 'auto' (the default)"),
-    seed: Optional[int] = typer.Option(None, "--seed", help="seed of the parameter sweep and simulation"),
-    threads: Optional[int] = typer.Option(None, "--threads", help="worker threads for simulation"),
-    alpha: float = typer.Option(0.01, "--alpha", help="family-wise false-alarm rate (simulation)"),
-    rtol: float = typer.Option(1e-3, "--rtol", help="with --against simulation: tolerance, as in verify"),
-    atol: float = typer.Option(0.0, "--atol", help="with --against simulation: absolute tolerance"),
-    max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: stop here at the latest"),
-    max_seconds: Optional[float] = typer.Option(None, "--max-seconds", help="with --trials auto: stop after this long"),
-    as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),
+    trials: Trials = None, seed: Seed = None, threads: Threads = None, alpha: Alpha = 0.01,
+    rtol: Rtol = 1e-3, atol: Atol = 0.0, max_trials: MaxTrials = None,
+    max_seconds: MaxSeconds = None, as_json: AsJson = False,
     plot: Optional[str] = typer.Option(None, "--plot", help="draw the claims beside the simulation into FILE.png (with --against simulation)"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", help="seconds to reach the --scheduler"),
+    scheduler: Scheduler = None, timeout: Timeout = 10.0,
 ) -> None:
-    """Judge your own formulas: correct for all parameters, or a counterexample."""
+    """Judge your own formulas: correct for all parameters, or a counterexample.
+
+    The simulation options (--trials, --rtol, ...) apply with --against simulation."""
     from engine import check as run_check
 
     params = parse_params(param)
-    n = parse_trials(trials)
-    budget = parse_count(max_trials, "--max-trials")
+    options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
     if against not in (None, "exact", "simulation"):
         fail(f"--against {against!r} must be 'exact' or 'simulation'")
     if plot is not None and against != "simulation":
         fail("--plot draws claims beside a simulation: add --against simulation")
     target = _plot_target(plot)
+    total = options["trials"] if isinstance(options["trials"], int) else None
     with user_errors():
-        with _Progress(n if isinstance(n, int) else None, enabled=not as_json and against == "simulation") as progress:
-            report = run_check(name, claims, params=params, against=against or "exact", seed=seed,
-                               trials=n, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
-                               max_trials=budget, max_seconds=max_seconds, progress=progress,
-                               scheduler=scheduler, timeout=timeout)
-    if as_json:
-        typer.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        typer.echo(report.format())
-    _write_plot(report, plot, target)
-    raise typer.Exit(report.exit_code)
+        with _Progress(total, enabled=not as_json and against == "simulation") as progress:
+            report = run_check(name, claims, params=params, against=against or "exact",
+                               progress=progress, scheduler=scheduler, timeout=timeout, **options)
+    finish(report, as_json, plot, target)
 
 
 from .sweep_command import sweep_puzzle  # noqa: E402  (its own module; registered in order here)

@@ -92,12 +92,15 @@ class _Progress:
         self.bar = None
         if enabled and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
-                                       TimeRemainingColumn)
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
 
-            self.bar = Progress(label, BarColumn(), MofNCompleteColumn(),
-                                TimeRemainingColumn(), console=Console(stderr=True),
-                                transient=True)
+            if total is None:  # an auto run: no end known in advance, so count and time it
+                columns = (BarColumn(), TextColumn("{task.completed:,.0f} trials"),
+                           TimeElapsedColumn())
+            else:
+                columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            self.bar = Progress(label, *columns, console=Console(stderr=True), transient=True)
             self.task = self.bar.add_task("trials", total=total)
 
     def __enter__(self):

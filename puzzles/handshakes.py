@@ -28,63 +28,79 @@ N = a + b
 # number of subsets -- so every subset has the same probability. Past 2^40 subsets the kernel
 # picks seats one by one instead (selection sampling: seat s joins the first school with
 # probability left/remaining), also exactly uniform. tests/test_handshakes_seating.py checks both.
-_UNRANK_LIMIT = 2.0 ** 40
+_UNRANK_LIMIT = 2 ** 40
 _TWO_53 = 2.0 ** 53
+_TWO_53_INT = 2 ** 53
+_CAP = 2 ** 61  # binomials past the unranking limit are never used: capped, they cannot overflow
 
 
 @numba.njit(cache=True, nogil=True)
-def _binomials(n):
-    table = np.zeros((n + 1, n + 1))
-    for i in range(n + 1):
-        table[i, 0] = 1.0
-        for j in range(1, i + 1):
-            table[i, j] = table[i - 1, j - 1] + table[i - 1, j]
+def _subsets_table(n):
+    """table[m, k] = C(m, k - 1): with m seats after this one and k people of the first school
+    still to seat, the subsets that give them this seat (0 when nobody is left to seat)."""
+    table = np.zeros((n + 1, n + 2), dtype=np.int64)
+    for m in range(n + 1):
+        table[m, 1] = 1
+        for k in range(2, m + 2):
+            table[m, k] = min(table[m - 1, k - 1] + table[m - 1, k], _CAP)
     return table
 
 
+# Tables seated in one go: their decodings run side by side (see _seat_first_school).
+_TABLES_AT_ONCE = 64
+
+
 @numba.njit(cache=True, nogil=True)
-def _seat_first_school(rng, a, n, choose, seats):
-    """Mark a uniformly random a-subset of the n seats with 1, the others with 0."""
-    total = choose[n, a]
-    left = a
-    if total <= _UNRANK_LIMIT:
-        subsets = np.int64(total)
-        limit = np.int64(_TWO_53 // total * total)
+def _seat_first_school(rng, a, n, subsets, seats):
+    """For each table (row of seats), mark a uniformly random a-subset of its n seats with 1,
+    the others with 0; tables are independent."""
+    tables = seats.shape[0]
+    total = subsets[n, a + 1]
+    if total > _UNRANK_LIMIT:
+        for t in range(tables):
+            left = a
+            for s in range(n):
+                first_school = rng.random() * (n - s) < left
+                left -= first_school
+                seats[t, s] = first_school
+        return
+    index = np.empty(tables, dtype=np.int64)
+    left = np.full(tables, a)
+    for t in range(tables):
         while True:
             draw = np.int64(rng.random() * _TWO_53)  # exact: random() is k / 2^53
-            if draw < limit:
+            index[t] = draw % total
+            if draw - index[t] + total <= _TWO_53_INT:  # the draw's run of `total` values is whole
                 break
-        index = draw % subsets
-        for s in range(n):
+    # Decoding one table is a chain of steps, each waiting for the one before; the chains of
+    # different tables are independent, so going seat by seat across all the tables lets the
+    # processor work on many at once. Each seat's school is chosen with arithmetic, not with an
+    # if: the choice is a coin flip, and the processor's wrong guesses at such a branch would
+    # cost more than the decoding.
+    for s in range(n):
+        for t in range(tables):
             # subsets that put seat s in the first school come first in the order
-            with_s = np.int64(choose[n - s - 1, left - 1]) if left > 0 else 0
-            if index < with_s:
-                seats[s] = 1
-                left -= 1
-            else:
-                seats[s] = 0
-                index -= with_s
-    else:
-        for s in range(n):
-            if rng.random() * (n - s) < left:
-                seats[s] = 1
-                left -= 1
-            else:
-                seats[s] = 0
+            with_s = subsets[n - s - 1, left[t]]
+            first_school = index[t] < with_s
+            index[t] -= 0 if first_school else with_s
+            left[t] -= first_school
+            seats[t, s] = first_school
 
 
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, a, b):
     n = a + b
-    choose = _binomials(n)
-    seats = np.empty(n, dtype=np.int8)  # 1 = first school, 0 = second
+    subsets = _subsets_table(n)
+    seats = np.empty((_TABLES_AT_ONCE, n), dtype=np.int8)  # 1 = first school, 0 = second
     handshakes = np.empty(trials)
-    for t in range(trials):
-        _seat_first_school(rng, a, n, choose, seats)
-        count = 0
-        for i in range(n):
-            count += seats[i] != seats[i - 1]  # seat -1 is the last seat: the table is round
-        handshakes[t] = count
+    for first in range(0, trials, _TABLES_AT_ONCE):
+        tables = min(_TABLES_AT_ONCE, trials - first)
+        _seat_first_school(rng, a, n, subsets, seats[:tables])
+        for t in range(tables):
+            count = 0
+            for i in range(n):
+                count += seats[t, i] != seats[t, i - 1]  # seat -1 is the last: the table is round
+            handshakes[first + t] = count
     return handshakes
 
 

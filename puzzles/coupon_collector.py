@@ -46,9 +46,10 @@ def _simulate_kernel(rng, trials, n):
         while types < n:
             coupon = int(rng.random() * n)  # uniform type; much faster than rng.integers in numba
             boxes += 1
-            if found_in_trial[coupon] != t:
-                found_in_trial[coupon] = t
-                types += 1
+            # counted without an if: whether a box holds a new type is as good as random to
+            # the processor, which would guess it wrong often, at a cost greater than a box's
+            types += found_in_trial[coupon] != t
+            found_in_trial[coupon] = t
         boxes_bought[t] = boxes
     return boxes_bought
 

@@ -22,8 +22,10 @@ def _simulate_kernel(rng, trials, n, k):
     opened = np.zeros(n, dtype=np.bool_)
     wins = np.empty(trials)
     for t in range(trials):
-        car = rng.integers(0, n)
-        pick = rng.integers(0, n)
+        # int(u * m) is a uniform pick of m (up to 2^-53), three times faster than
+        # rng.integers in numba
+        car = int(rng.random() * n)
+        pick = int(rng.random() * n)
         # the host opens k doors drawn without replacement from the goats you did not pick
         goats = 0
         for door in range(n):
@@ -32,7 +34,7 @@ def _simulate_kernel(rng, trials, n, k):
                 goats_to_open[goats] = door
                 goats += 1
         for i in range(k):
-            chosen = rng.integers(i, goats)
+            chosen = i + int(rng.random() * (goats - i))
             goats_to_open[i], goats_to_open[chosen] = goats_to_open[chosen], goats_to_open[i]
             opened[goats_to_open[i]] = True
         closed = 0
@@ -40,7 +42,7 @@ def _simulate_kernel(rng, trials, n, k):
             if door != pick and not opened[door]:
                 still_closed[closed] = door
                 closed += 1
-        wins[t] = still_closed[rng.integers(0, closed)] == car
+        wins[t] = still_closed[int(rng.random() * closed)] == car
     return wins
 
 

@@ -21,7 +21,7 @@ j = symbols("j", integer=True)
 
 
 # Hoare's quickselect, in place: expected O(n), and several times faster than numba's
-# draws.sort() or np.partition (which copies) on the small arrays people ask about.
+# draws.sort() or np.partition (which copies).
 @numba.njit(cache=True, nogil=True)
 def _kth_smallest(values, k):
     """The k-th smallest (k = 1 is the minimum); reorders `values`."""
@@ -48,6 +48,27 @@ def _kth_smallest(values, k):
     return values[target]
 
 
+# Up to this many draws, counting for each draw how many lie below it beats quickselect (twice
+# as fast at n = 5): n^2 comparisons, but none of them a branch, whereas quickselect branches on
+# comparisons of random numbers and the processor guesses half of them wrong.
+_COUNTING_LIMIT = 64
+
+
+@numba.njit(cache=True, nogil=True)
+def _kth_smallest_by_counting(values, k):
+    """The k-th smallest (k = 1 is the minimum): the value with fewer than k values below it
+    and at least k not above it (so equal values, should two draws coincide, still give it)."""
+    found = values[0]
+    for i in range(values.shape[0]):
+        below = 0
+        not_above = 0
+        for j in range(values.shape[0]):
+            below += values[j] < values[i]
+            not_above += values[j] <= values[i]
+        found = values[i] if below < k <= not_above else found
+    return found
+
+
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, n, k):
     draws = np.empty(n)
@@ -55,7 +76,10 @@ def _simulate_kernel(rng, trials, n, k):
     for t in range(trials):
         for i in range(n):
             draws[i] = rng.random()
-        kth_smallest[t] = _kth_smallest(draws, k)
+        if n <= _COUNTING_LIMIT:
+            kth_smallest[t] = _kth_smallest_by_counting(draws, k)
+        else:
+            kth_smallest[t] = _kth_smallest(draws, k)
     return kth_smallest
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from puzzles import ball_min_distance, handshakes
+from puzzles import ball_min_distance, coupon_collector, handshakes, monty_hall, order_statistic
 
 
 def plain_handshakes(rng, trials, a, b):
@@ -75,3 +75,58 @@ def test_ball_min_distance_kernel_is_the_plain_retry_loop(n, d):
     got = ball_min_distance._simulate_kernel(np.random.default_rng(7), 3000, n, d)
     want = plain_ball_min_distance(np.random.default_rng(7), 3000, n, d)
     np.testing.assert_array_equal(got, want)
+
+
+def plain_coupon_collector(rng, trials, n):
+    out = []
+    for _ in range(trials):
+        seen, boxes = set(), 0
+        while len(seen) < n:
+            seen.add(int(rng.random() * n))
+            boxes += 1
+        out.append(boxes)
+    return np.array(out, dtype=float)
+
+
+def plain_order_statistic(rng, trials, n, k):
+    return np.array([sorted(rng.random() for _ in range(n))[k - 1] for _ in range(trials)])
+
+
+def plain_monty_hall(rng, trials, n, k):
+    """The story with lists; every uniform pick of m is int(u * m), as in the kernel."""
+    out = []
+    for _ in range(trials):
+        car, pick = int(rng.random() * n), int(rng.random() * n)
+        goats = [door for door in range(n) if door != car and door != pick]
+        for i in range(k):  # the host's doors, drawn without replacement
+            j = i + int(rng.random() * (len(goats) - i))
+            goats[i], goats[j] = goats[j], goats[i]
+        opened = set(goats[:k])
+        closed = [door for door in range(n) if door != pick and door not in opened]
+        out.append(float(closed[int(rng.random() * len(closed))] == car))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("n", [1, 2, 6, 30])
+def test_coupon_collector_kernel_is_the_plain_story(n):
+    got = coupon_collector._simulate_kernel(np.random.default_rng(7), 3000, n)
+    np.testing.assert_array_equal(got, plain_coupon_collector(np.random.default_rng(7), 3000, n))
+
+
+@pytest.mark.parametrize("n,k", [(5, 2), (1, 1), (7, 7), (64, 13), (65, 13), (90, 1)])
+def test_order_statistic_kernel_is_the_sorted_draws(n, k):
+    got = order_statistic._simulate_kernel(np.random.default_rng(7), 2000, n, k)
+    want = plain_order_statistic(np.random.default_rng(7), 2000, n, k)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_counting_finds_the_kth_smallest_among_equal_values():
+    values = np.array([0.5, 0.1, 0.1, 0.3, 0.5])
+    for k in range(1, 6):
+        assert order_statistic._kth_smallest_by_counting(values, k) == sorted(values)[k - 1]
+
+
+@pytest.mark.parametrize("n,k", [(3, 1), (4, 2), (10, 1), (7, 3)])
+def test_monty_hall_kernel_is_the_plain_story(n, k):
+    got = monty_hall._simulate_kernel(np.random.default_rng(7), 3000, n, k)
+    np.testing.assert_array_equal(got, plain_monty_hall(np.random.default_rng(7), 3000, n, k))

@@ -282,11 +282,6 @@ app.command("calibrate")(calibrate_puzzle)
 
 def main() -> None:
     """Console entry point: click's own usage errors also end in one line and exit code 2."""
-    # A command imports sympy, scipy and numba: 160,000 long-lived objects, which the cyclic
-    # garbage collector would scan over and over while they load (a fifth of the start-up of
-    # `puzzles verify`) and once more at exit (half a second to a second). Collect rarely, and
-    # leave the objects alive at exit to the operating system.
-    gc.set_threshold(100_000, 50, 100)
     try:
         code = app(standalone_mode=False)
     except (typer.Exit, getattr(click_errors, "Exit", typer.Exit)) as exc:
@@ -300,6 +295,11 @@ def main() -> None:
     except click_errors.ClickException as exc:
         typer.echo(f"error: {exc.format_message()}", err=True)
         code = EXIT_BAD_INPUT
+    # A command loads sympy, scipy and numba: 160,000 long-lived objects, which the cyclic
+    # garbage collector would scan once more at exit (half a second to a second). Leave them
+    # to the operating system. (Collecting rarely while they load would save a fifth of a
+    # second more, but a long run's chunks leave cycles behind -- numpy's ctypes views of each
+    # generator -- and memory then grows with the trials.)
     gc.freeze()
     sys.exit(code or 0)
 

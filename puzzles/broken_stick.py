@@ -12,6 +12,7 @@ import numpy as np
 from sympy import symbols
 
 from engine import Integer, Probability, Puzzle
+from puzzles._draws import draw_sorted_uniforms
 
 n = symbols("n", integer=True, positive=True)
 
@@ -21,14 +22,7 @@ def _simulate_kernel(rng, trials, n):
     cuts = np.empty(n - 1)
     forms_polygon = np.empty(trials)
     for t in range(trials):
-        # insertion sort as the points arrive: for a few points it beats np.sort severalfold
-        for i in range(n - 1):
-            cut = rng.random()
-            j = i
-            while j > 0 and cuts[j - 1] > cut:
-                cuts[j] = cuts[j - 1]
-                j -= 1
-            cuts[j] = cut
+        draw_sorted_uniforms(rng, cuts)
         longest = max(cuts[0], 1.0 - cuts[n - 2])
         for i in range(1, n - 1):
             longest = max(longest, cuts[i] - cuts[i - 1])

@@ -19,6 +19,7 @@ import numpy as np
 from sympy import Max, Piecewise, Sum, binomial, harmonic, symbols
 
 from engine import Cdf, Integer, Mean, Puzzle
+from puzzles._draws import draw_sorted_uniforms
 
 n = symbols("n", integer=True, positive=True)
 j = symbols("j", integer=True, nonnegative=True)
@@ -31,14 +32,7 @@ def _simulate_kernel(rng, trials, n):
     breaks[0] = 0.0
     longest = np.empty(trials)
     for t in range(trials):
-        for i in range(1, n):
-            # insertion sort: several times faster than np.sort for a handful of points
-            point = rng.random()
-            j = i
-            while breaks[j - 1] > point:
-                breaks[j] = breaks[j - 1]
-                j -= 1
-            breaks[j] = point
+        draw_sorted_uniforms(rng, breaks[1:n])
         breaks[n] = 1.0
         piece = 0.0
         for i in range(n):

@@ -11,6 +11,7 @@ import numpy as np
 from sympy import symbols
 
 from engine import Integer, Probability, Puzzle
+from puzzles._draws import draw_sorted_uniforms
 
 n = symbols("n", integer=True, positive=True)
 
@@ -20,14 +21,7 @@ def _simulate_kernel(rng, trials, n):
     turns = np.empty(n)  # positions as fractions of a full turn, kept sorted
     in_semicircle = np.empty(trials)
     for t in range(trials):
-        for i in range(n):
-            # insertion sort: several times faster than np.sort for a handful of points
-            position = rng.random()
-            j = i
-            while j > 0 and turns[j - 1] > position:
-                turns[j] = turns[j - 1]
-                j -= 1
-            turns[j] = position
+        draw_sorted_uniforms(rng, turns)
         # some semicircle holds every point iff the empty arc between two neighbours
         # (going round, the last back to the first) is at least half a turn
         widest_gap = 1.0 - turns[n - 1] + turns[0]

@@ -70,6 +70,15 @@ def to_float(value: sympy.Expr) -> float:
     return float(sympy.N(value, 30))
 
 
+def is_plain_number(text: str) -> bool:
+    """True for text that is already a decimal number ('0.25', '1e-06'): nothing to add to it."""
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def exact_str(value: sympy.Expr) -> str:
     if value.is_Rational and max(abs(value.p), value.q).bit_length() > 200:
         return f"{to_float(value):.10g}"  # a fraction of hundreds of digits helps nobody

@@ -250,15 +250,8 @@ def _show_value(value: sympy.Expr) -> str:
         f = ex.to_float(value)
     except (TypeError, ValueError):
         return text
-    return text if text == f"{f:g}" or _is_decimal(text) else f"{text} = {f:.6g}"
+    return text if text == f"{f:g}" or ex.is_plain_number(text) else f"{text} = {f:.6g}"
 
-
-def _is_decimal(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def _grid(puzzle: Puzzle, q: Quantity, values) -> list:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import stats
+from .exact import is_plain_number
 from .errors import InvalidOption
 
 DPI = 100
@@ -223,17 +224,10 @@ def _reference_label(q, reference: str) -> str:
     shown = q.exact_str
     value = f"{q.exact:.6g}"
     # a long exact form (a fraction of 16-digit numbers) says nothing at a glance
-    if shown is None or len(shown) > 16 or shown == value or _is_number(shown):
+    if shown is None or len(shown) > 16 or shown == value or is_plain_number(shown):
         return f"{reference} = {value}"
     return f"{reference} = {shown} = {value}"
 
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def _two_axes(fig, cell):

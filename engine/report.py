@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .exact import is_plain_number
+
 EXIT_DISAGREE = 1
 EXIT_INCONCLUSIVE = 3
 
@@ -164,7 +166,7 @@ def format_report(report: Report) -> str:
                     + (f", {q.impossible} impossible" if q.impossible else ""))
         else:
             exact = "-" if q.exact_str is None else (
-                q.exact_str if _is_plain_number(q.exact_str)
+                q.exact_str if is_plain_number(q.exact_str)
                 else f"{q.exact_str} = {_num(q.exact)}" if len(q.exact_str) <= 24
                 else f"{_num(q.exact, 9)}...")
             estimate = _num(q.estimate)
@@ -184,10 +186,3 @@ def format_report(report: Report) -> str:
     lines.append(verdict)
     return "\n".join(lines)
 
-
-def _is_plain_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

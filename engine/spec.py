@@ -210,7 +210,6 @@ class Puzzle:
     # Expected uniform draws per trial of a naive literal simulator (a sympy expression of the
     # parameters): the random-number floor that benchmarks/throughput.py measures against.
     naive_draws: Any = None
-    notes: str = ""
     source: str = field(default="", compare=False)
 
     def __post_init__(self):

@@ -84,9 +84,6 @@ class Band:
     p_value: float
     stderr: float
 
-    def contains(self, value: float) -> bool:
-        return self.ci_low <= value <= self.ci_high
-
 
 def decide(band_low: float, band_high: float, exact: float, tolerance: float) -> str:
     """'disagree' if the band excludes exact; 'agree' if it lies within exact +- tolerance."""

@@ -47,7 +47,6 @@ class _Plan:
     quantity: Quantity
     collector: Any
     exact: Any = None          # exact sympy value (scalars)
-    law: tuple | None = None   # (low, probs, tail, exact values) for integer distributions
     cdf: Any = None            # float cdf function for a continuous cdf
 
 

@@ -23,7 +23,7 @@ import sympy
 
 
 def calibration_table(names, runs, trials) -> None:
-    from engine.calibrate import calibrate
+    from puzzles.engine.calibrate import calibrate
 
     print(f"\n### False alarms: {runs} runs of {trials:,} trials each, alpha = 0.01\n")
     print("| puzzle | false alarms | rate | 95% CI | consistent | smallest KS p (quantity) |")
@@ -49,9 +49,9 @@ def _power_target(puzzle):
 
 
 def power_table(names, runs) -> None:
-    from engine import check, get_puzzle
-    from engine import exact as ex
-    from engine.calibrate import run_seed
+    from puzzles.engine import check, get_puzzle
+    from puzzles.engine import exact as ex
+    from puzzles.engine.calibrate import run_seed
 
     print(f"\n### Power: a claim 1% off the truth, {runs} seeded runs at the default trials\n")
     print("| puzzle | quantity | truth | default trials | caught (fixed) | rate | "
@@ -80,7 +80,7 @@ def power_table(names, runs) -> None:
 
 
 def auto_table(names, runs) -> None:
-    from engine.calibrate import calibrate
+    from puzzles.engine.calibrate import calibrate
 
     print(f"\n### Early stopping: {runs} auto runs (rtol 0.01, anytime-valid bands), alpha 0.01\n")
     print("| puzzle | false alarms | 95% CI | median trials |")
@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--skip-power", action="store_true")
     args = parser.parse_args()
 
-    from engine import all_puzzles
+    from puzzles.engine import all_puzzles
 
     names = args.only or list(all_puzzles())
     start = time.perf_counter()

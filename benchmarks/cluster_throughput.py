@@ -18,7 +18,7 @@ import time
 def main() -> None:
     from distributed import Client, LocalCluster
 
-    from engine import verify
+    from puzzles.engine import verify
 
     name = sys.argv[1] if len(sys.argv) > 1 else "handshakes"
     trials = int(float(sys.argv[2])) if len(sys.argv) > 2 else 10_000_000

@@ -44,7 +44,7 @@ import numba
 import numpy as np
 import sympy
 
-from engine.simulate import CHUNK_TRIALS, chunk_generator, default_threads
+from puzzles.engine.simulate import CHUNK_TRIALS, chunk_generator, default_threads
 
 SEED = 1
 
@@ -210,7 +210,7 @@ def numpy_run(simulate: Callable, args: tuple, trials: int) -> tuple[float, floa
 
 
 def engine_run(name: str, trials: int, threads: int):
-    from engine import verify
+    from puzzles.engine import verify
 
     report = verify(name, trials=trials, threads=threads, seed=SEED)
     return report.trials_per_second, report
@@ -233,7 +233,7 @@ def mrate(rate: float) -> str:
 
 
 def main_table(puzzles, args, threads: int) -> None:
-    from engine import exact as ex
+    from puzzles.engine import exact as ex
 
     rows = {}
     for p in puzzles:  # warm-up (compiles), and a pilot run to size each measurement
@@ -429,8 +429,8 @@ def main() -> None:
                         help="also measure the peak RSS of this many trials of handshakes")
     args = parser.parse_args()
 
-    import puzzles as package
-    from engine import all_puzzles
+    import puzzles.catalog as package
+    from puzzles.engine import all_puzzles
 
     here = os.path.realpath(os.path.dirname(package.__file__))
     builtins = [p for p in all_puzzles().values()

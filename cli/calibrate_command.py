@@ -22,15 +22,15 @@ def calibrate_puzzle(
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),
 ) -> None:
     """Run verify many times with independent seeds: is the false-alarm rate really <= alpha?"""
-    from cli.main import _plot_target, _Progress, _write_plot, parse_count, parse_params, parse_trials, user_errors
-    from engine.calibrate import calibrate
+    from puzzles.cli.main import _plot_target, _Progress, _write_plot, parse_count, parse_params, parse_trials, user_errors
+    from puzzles.engine.calibrate import calibrate
 
     params = parse_params(param)
     n = parse_trials(trials)
     budget = parse_count(max_trials, "--max-trials")
     target = _plot_target(plot)
     with user_errors():
-        from engine.verify import check_options, check_tolerances
+        from puzzles.engine.verify import check_options, check_tolerances
 
         check_options(None if n == "auto" else n, seed, threads, alpha)
         check_tolerances(rtol, 0.0, budget, None)

@@ -34,6 +34,22 @@ SCHEDULER_HELP = ("run on Dask: 'local' (a cluster of one process per core, for 
                   "tcp://HOST:PORT of a running `dask scheduler`")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        import puzzles
+
+        typer.echo(f"puzzles {puzzles.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                 help="print the version and exit"),
+) -> None:
+    """Verify probability puzzles: exact closed forms against Monte Carlo simulation."""
+
+
 def fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
@@ -42,7 +58,7 @@ def fail(message: str) -> None:
 @contextlib.contextmanager
 def user_errors():
     """Turn the engine's user errors into one line on stderr and exit code 2."""
-    from engine.errors import PuzzleError
+    from puzzles.engine.errors import PuzzleError
 
     try:
         yield
@@ -121,7 +137,7 @@ def _plot_target(plot: Optional[str]):
     """The --plot path, checked (folder exists and is writable, name ends in .png), or None."""
     if plot is None:
         return None
-    from engine.plot import check_plot_path  # no matplotlib yet: that waits for the drawing
+    from puzzles.engine.plot import check_plot_path  # no matplotlib yet: that waits for the drawing
 
     with user_errors():
         return check_plot_path(plot)
@@ -143,8 +159,8 @@ def list_puzzles(
     markdown: bool = typer.Option(False, "--markdown", help="a markdown table (the README's catalog)"),
 ) -> None:
     """List the puzzles: name and one-line title."""
-    from engine.describe import catalog_table
-    from engine.registry import registry
+    from puzzles.engine.describe import catalog_table
+    from puzzles.engine.registry import registry
 
     reg = registry()
     if markdown:
@@ -169,7 +185,7 @@ def show(
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE (with --answer)"),
 ) -> None:
     """State a puzzle: statement, parameters, quantities. No answers unless --answer."""
-    from engine.describe import describe
+    from puzzles.engine.describe import describe
 
     with user_errors():
         typer.echo(describe(name, answer=answer, params=parse_params(param)))
@@ -196,7 +212,7 @@ Timeout = Annotated[float, typer.Option("--timeout", help="seconds to reach the 
 
 def simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds) -> dict:
     """The shared simulation options, parsed and checked, as keyword arguments for the engine."""
-    from engine.verify import check_options, check_tolerances
+    from puzzles.engine.verify import check_options, check_tolerances
 
     n = parse_trials(trials)
     budget = parse_count(max_trials, "--max-trials")
@@ -224,7 +240,7 @@ def verify(
     scheduler: Scheduler = None, timeout: Timeout = 10.0,
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
-    from engine import get_puzzle, verify as run_verify
+    from puzzles.engine import get_puzzle, verify as run_verify
 
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
@@ -253,7 +269,7 @@ def check(
     """Judge your own formulas: correct for all parameters, or a counterexample.
 
     The simulation options (--trials, --rtol, ...) apply with --against simulation."""
-    from engine import check as run_check
+    from puzzles.engine import check as run_check
 
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)

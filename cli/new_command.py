@@ -16,9 +16,9 @@ def new_puzzle(
 ) -> None:
     """Write DIR/NAME.py: a working puzzle (two fair dice) to edit into yours."""
     # imported here, not at the top: cli.main imports this module while it is still loading
-    from cli.main import fail, user_errors
-    from engine.registry import PATH_VARIABLE, registry, search_path
-    from engine.templates import check_puzzle_name, module_file_name, write_puzzle
+    from puzzles.cli.main import fail, user_errors
+    from puzzles.engine.registry import PATH_VARIABLE, registry, search_path
+    from puzzles.engine.templates import check_puzzle_name, module_file_name, write_puzzle
 
     with user_errors():
         check_puzzle_name(name)

@@ -29,10 +29,10 @@ def sweep_puzzle(
 ) -> None:
     """Verify a puzzle at every point of a grid of parameters; one row per point."""
     # imported here, not at the top: cli.main imports this module while it is still loading
-    from cli.main import EXIT_DISAGREE, parse_count, parse_params, parse_trials, user_errors
-    from engine.registry import get_puzzle
-    from engine.sweep import check_output, grid_points, sweep, write_table
-    from engine.verify import check_options
+    from puzzles.cli.main import EXIT_DISAGREE, parse_count, parse_params, parse_trials, user_errors
+    from puzzles.engine.registry import get_puzzle
+    from puzzles.engine.sweep import check_output, grid_points, sweep, write_table
+    from puzzles.engine.verify import check_options
 
     grid = parse_params(param)
     n = parse_trials(trials)

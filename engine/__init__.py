@@ -1,6 +1,6 @@
 """The puzzles engine: puzzle specs, discovery, parallel simulation, statistics and verdicts.
 
-    from engine import verify, check
+    from puzzles.engine import verify, check
     report = verify("handshakes", trials=10**6)
     print(report.format())
 """

@@ -32,7 +32,7 @@ from types import ModuleType
 from .errors import InvalidPuzzleSpec, PuzzleError, UnknownPuzzle
 from .spec import Puzzle
 
-BUILTIN_PACKAGE = "puzzles"
+BUILTIN_PACKAGE = "puzzles.catalog"
 PATH_VARIABLE = "PUZZLES_PATH"
 ENTRY_POINT_GROUP = "puzzles"
 # Longest reason shown for a foreign exception; numba's typing errors run to pages.

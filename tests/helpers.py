@@ -7,8 +7,8 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from engine import get_puzzle, verify
-from engine import exact as ex
+from puzzles.engine import get_puzzle, verify
+from puzzles.engine import exact as ex
 
 TEST_TRIALS = 200_000
 TEST_SEED = 12345

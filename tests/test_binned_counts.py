@@ -5,7 +5,7 @@ included."""
 import numpy as np
 import pytest
 
-from engine._kernels import binned_counts
+from puzzles.engine._kernels import binned_counts
 
 
 def searchsorted_counts(x, edges):

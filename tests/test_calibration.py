@@ -4,9 +4,9 @@ coverage, and calibrate() catching an interval that is too narrow."""
 import numpy as np
 import pytest
 
-from cli.main import app
-from engine import stats
-from engine.calibrate import calibrate, run_seed
+from puzzles.cli.main import app
+from puzzles.engine import stats
+from puzzles.engine.calibrate import calibrate, run_seed
 
 
 def _time_uniform_misses(streams: np.ndarray, true_mean: float, conf, start: int = 30) -> float:

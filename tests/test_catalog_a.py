@@ -17,8 +17,8 @@ import pytest
 import sympy
 from scipy import integrate, stats
 
-from engine import Cdf, Mean, Pmf, Probability, Variance, get_puzzle, verify
-from engine.errors import InvalidParameter
+from puzzles.engine import Cdf, Mean, Pmf, Probability, Variance, get_puzzle, verify
+from puzzles.engine.errors import InvalidParameter
 from helpers import as_fraction, exact_at, run_kernel, verdict_of, with_quantity
 
 CHECK_TRIALS = 200_000

@@ -18,8 +18,8 @@ import pytest
 import scipy.stats
 import sympy
 
-from engine import Cdf, Mean, Pmf, Probability, get_puzzle
-from engine import exact as ex
+from puzzles.engine import Cdf, Mean, Pmf, Probability, get_puzzle
+from puzzles.engine import exact as ex
 from helpers import as_fraction, assert_caught, exact_at, run_kernel, with_quantity
 
 
@@ -302,7 +302,7 @@ def test_order_statistic_off_by_one_rank_is_caught():
 
 
 def test_order_statistic_simulator_outcomes():
-    from puzzles.order_statistic import _kth_smallest
+    from puzzles.catalog.order_statistic import _kth_smallest
 
     kth = run_kernel("order-statistic", {"n": 6, "k": 6})
     assert kth.shape == (2000,) and np.all((kth >= 0) & (kth <= 1))

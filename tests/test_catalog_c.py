@@ -19,8 +19,8 @@ import scipy.integrate
 import scipy.stats
 import sympy
 
-from engine import Cdf, Mean, Probability, Variance, get_puzzle, verify
-from engine import exact as ex
+from puzzles.engine import Cdf, Mean, Probability, Variance, get_puzzle, verify
+from puzzles.engine import exact as ex
 from helpers import as_fraction, exact_at, run_kernel, verdict_of, with_quantity
 
 TRIALS = 200_000

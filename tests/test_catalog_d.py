@@ -19,8 +19,8 @@ import scipy.stats
 import sympy
 import sympy.stats
 
-from engine import Pmf, Probability, Variance, get_puzzle
-from engine import exact as ex
+from puzzles.engine import Pmf, Probability, Variance, get_puzzle
+from puzzles.engine import exact as ex
 from helpers import as_fraction, assert_caught, exact_at, run_kernel, with_quantity
 
 

@@ -4,9 +4,9 @@ import json
 import pytest
 import sympy
 
-from cli.main import app
-from engine import InvalidClaim, check
-from engine.claims import parse_expression
+from puzzles.cli.main import app
+from puzzles.engine import InvalidClaim, check
+from puzzles.engine.claims import parse_expression
 
 
 def claims_of(report):

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from cli.main import app
+from puzzles.cli.main import app
 
 
 def run(runner, *args):
@@ -64,7 +64,7 @@ def test_bad_input_exit_2_one_line(runner, args, needle):
 
 def test_console_script_usage_errors_are_one_line():
     # click's own errors (an option that is not a number) also end in one line and exit 2
-    proc = subprocess.run([sys.executable, "-m", "cli", "verify", "handshakes", "--threads", "x"],
+    proc = subprocess.run([sys.executable, "-m", "puzzles.cli", "verify", "handshakes", "--threads", "x"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1

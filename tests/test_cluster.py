@@ -14,9 +14,9 @@ import time
 import pandas as pd
 import pytest
 
-from cli.main import app
-from engine import verify
-from engine.simulate import CHUNK_TRIALS
+from puzzles.cli.main import app
+from puzzles.engine import verify
+from puzzles.engine.simulate import CHUNK_TRIALS
 
 # a run that ends in a partial chunk, over several batches of chunks
 TRIALS = 5 * CHUNK_TRIALS + 123
@@ -73,7 +73,7 @@ def test_cluster_gives_the_threaded_numbers_bit_for_bit(client, name, params):
 
 
 def test_check_against_simulation_on_the_cluster(client):
-    from engine import check
+    from puzzles.engine import check
 
     claims = ["mean=2*a*b/(a+b-1)"]
     threaded = check("handshakes", claims, against="simulation", trials=TRIALS, seed=SEED,
@@ -94,7 +94,7 @@ def test_cli_verify_on_a_scheduler_address_matches_threads(runner, client):
 
 def test_local_scheduler_runs_a_user_puzzle_in_worker_processes(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    from engine.templates import write_puzzle
+    from puzzles.engine.templates import write_puzzle
 
     # the worker processes inherit PUZZLES_PATH and find the puzzle by name, as remote workers
     # started with the same PUZZLES_PATH would
@@ -138,9 +138,9 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_run():
 def test_chunks_travel_by_puzzle_name_and_compute_the_same():
     import pickle
 
-    from engine import get_puzzle
-    from engine.cluster import for_workers
-    from engine.simulate import ChunkTask
+    from puzzles.engine import get_puzzle
+    from puzzles.engine.cluster import for_workers
+    from puzzles.engine.simulate import ChunkTask
 
     task = ChunkTask("", (8, 10), 1, (("power_sums", 0, 9.0), ("integer_counts", 0, 2)), SEED,
                      3 * CHUNK_TRIALS, simulate=get_puzzle("handshakes").simulate)
@@ -183,7 +183,7 @@ class _FakeClient:
 
 def test_batches_in_flight_are_bounded_and_results_in_order():
     pytest.importorskip("distributed")
-    from engine.cluster import IN_FLIGHT_PER_THREAD, MAX_BATCH_CHUNKS, ClusterMap, batch_chunks
+    from puzzles.engine.cluster import IN_FLIGHT_PER_THREAD, MAX_BATCH_CHUNKS, ClusterMap, batch_chunks
 
     client = _FakeClient()
     out = list(ClusterMap(client)(lambda i: i * i, range(100_000)))
@@ -221,7 +221,7 @@ def test_without_dask_one_line_says_how_to_install_it(runner, monkeypatch):
 
 
 def test_threaded_runs_never_import_dask():
-    code = ("import sys, engine.sweep, cli.main; from engine import verify; "
+    code = ("import sys, engine.sweep, cli.main; from puzzles.engine import verify; "
             "verify('handshakes', trials=1000, threads=1); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -253,8 +253,8 @@ def test_sweep_writes_the_table_locally_and_on_the_cluster(runner, client, tmp_p
 def test_sweep_frame_reports_a_disagreement():
     import dataclasses
 
-    from engine import Mean, get_puzzle
-    from engine.sweep import sweep
+    from puzzles.engine import Mean, get_puzzle
+    from puzzles.engine.sweep import sweep
 
     puzzle = get_puzzle("handshakes")
     a, b = puzzle.symbols.values()

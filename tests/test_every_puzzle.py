@@ -3,10 +3,10 @@
 import pytest
 import sympy
 
-from cli.main import app
-from engine import all_puzzles, check
-from engine import exact as ex
-from engine.spec import NAME_RE, QUANTITY_NAMES
+from puzzles.cli.main import app
+from puzzles.engine import all_puzzles, check
+from puzzles.engine import exact as ex
+from puzzles.engine.spec import NAME_RE, QUANTITY_NAMES
 
 PUZZLES = list(all_puzzles().values())
 IDS = [p.name for p in PUZZLES]
@@ -61,7 +61,7 @@ def test_check_accepts_own_closed_form_and_rejects_a_perturbed_one(puzzle):
 def test_readme_catalog_is_the_registry():
     from pathlib import Path
 
-    from engine.describe import catalog_table
+    from puzzles.engine.describe import catalog_table
 
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     block = readme.split("<!-- catalog:start -->\n")[1].split("\n<!-- catalog:end -->")[0]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from puzzles import ball_min_distance, coupon_collector, handshakes, monty_hall, order_statistic
+from puzzles.catalog import ball_min_distance, coupon_collector, handshakes, monty_hall, order_statistic
 
 
 def plain_handshakes(rng, trials, a, b):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from puzzles import handshakes
+from puzzles.catalog import handshakes
 
 
 @numba.njit

@@ -7,11 +7,11 @@ import os
 import pytest
 import sympy
 
-import puzzles
-from engine import all_puzzles
-from engine import exact as ex
+import puzzles.catalog as builtin_package
+from puzzles.engine import all_puzzles
+from puzzles.engine import exact as ex
 
-PACKAGE = os.path.realpath(os.path.dirname(puzzles.__file__))
+PACKAGE = os.path.realpath(os.path.dirname(builtin_package.__file__))
 BUILTINS = [p for p in all_puzzles().values()
             if os.path.dirname(os.path.realpath(p.source)) == PACKAGE]
 

@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-import engine
-from cli.main import app
-from engine import verify
+import puzzles.engine as engine
+from puzzles.cli.main import app
+from puzzles.engine import verify
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TRIALS = "100000"
@@ -74,7 +74,7 @@ def test_plot_of_a_disagreement(tmp_path):
     """A wrong closed form still draws (its panel in the 'disagree' colour)."""
     import dataclasses
 
-    from engine import Mean, get_puzzle
+    from puzzles.engine import Mean, get_puzzle
 
     puzzle = get_puzzle("handshakes")
     a, b = puzzle.symbols.values()
@@ -89,7 +89,7 @@ def test_plot_of_a_disagreement(tmp_path):
 def test_running_band_ends_at_the_reported_band():
     """The convergence panels are drawn from the per-chunk rows, never a second simulation;
     their last point must be the band the table prints."""
-    from engine.plot import _running_bands
+    from puzzles.engine.plot import _running_bands
 
     report = verify("hat-check", trials=3 * 65_536 + 100, seed=5, threads=2)
     for q in report.quantities:
@@ -186,7 +186,7 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
     """A failure while saving (disk full, say) leaves neither the PNG nor a temporary file."""
     from matplotlib.figure import Figure
 
-    from engine.errors import InvalidOption
+    from puzzles.engine.errors import InvalidOption
 
     report = verify("birthday", trials=10_000, threads=1)
 
@@ -210,7 +210,7 @@ def test_replacing_an_existing_picture(tmp_path):
 def test_cli_without_plot_does_not_import_matplotlib():
     code = ("import sys\n"
             "from typer.testing import CliRunner\n"
-            "from cli.main import app\n"
+            "from puzzles.cli.main import app\n"
             "r = CliRunner().invoke(app, ['verify', 'birthday', '-n', '1000'])\n"
             "assert 'verdict:' in r.output, r.output\n"
             "print('matplotlib' in sys.modules)\n")

@@ -7,11 +7,11 @@ import types
 import numpy as np
 import pytest
 
-from cli.main import app
-from engine import InvalidPuzzleSpec, get_puzzle
-from engine.registry import (load_entry_point, load_puzzle_file, plugin_entry_points,
+from puzzles.cli.main import app
+from puzzles.engine import InvalidPuzzleSpec, get_puzzle
+from puzzles.engine.registry import (load_entry_point, load_puzzle_file, plugin_entry_points,
                              registry)
-from engine.templates import render_puzzle
+from puzzles.engine.templates import render_puzzle
 
 TRIALS = "50000"
 # a 50,000-trial band is about 1% wide: agree within 5% (the default tolerance is 0.1%)
@@ -184,7 +184,7 @@ def test_a_user_puzzle_with_a_builtin_name_is_an_error_naming_both_files(runner,
                                                                          broken_folder):
     on_path(monkeypatch, broken_folder)
     err = one_line_error(*run(runner, "verify", "handshakes", "-n", TRIALS))
-    builtin = os.path.join("puzzles", "handshakes.py")
+    builtin = os.path.join("puzzles", "catalog", "handshakes.py")
     assert "defined twice" in err and builtin in err and str(broken_folder / "handshakes.py") in err
 
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import sympy
 
-from engine import Mean, all_puzzles, get_puzzle, verify
-from engine.simulate import CHUNK_TRIALS, chunk_generator
+from puzzles.engine import Mean, all_puzzles, get_puzzle, verify
+from puzzles.engine.simulate import CHUNK_TRIALS, chunk_generator
 from helpers import assert_agrees, points, with_quantity
 
 CASES = [(name, p) for name, puzzle in all_puzzles().items() for p in points(puzzle)]
@@ -44,7 +44,7 @@ def test_wrong_mean_is_caught():
 
 
 def test_wrong_cdf_is_caught():
-    from engine import Cdf
+    from puzzles.engine import Cdf
 
     puzzle = get_puzzle("ball-min-distance")
     n, d = puzzle.symbols.values()
@@ -54,7 +54,7 @@ def test_wrong_cdf_is_caught():
 
 
 def test_wrong_pmf_is_caught():
-    from engine import Pmf
+    from puzzles.engine import Pmf
 
     puzzle = get_puzzle("handshakes")
     a, b = puzzle.symbols.values()

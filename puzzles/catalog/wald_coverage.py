@@ -17,7 +17,7 @@ import numba
 import numpy as np
 from sympy import Rational, Sum, binomial, ceiling, floor, sqrt, symbols
 
-from engine import Integer, Probability, Puzzle, Real
+from puzzles import Integer, Probability, Puzzle, Real
 
 n = symbols("n", integer=True, positive=True)
 p, z = symbols("p z", positive=True)

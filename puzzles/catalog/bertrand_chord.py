@@ -13,7 +13,7 @@ import numba
 import numpy as np
 from sympy import symbols
 
-from engine import Integer, Probability, Puzzle
+from puzzles import Integer, Probability, Puzzle
 
 m = symbols("m", integer=True, positive=True)
 

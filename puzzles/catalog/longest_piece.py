@@ -18,8 +18,8 @@ import numba
 import numpy as np
 from sympy import Max, Piecewise, Sum, binomial, harmonic, symbols
 
-from engine import Cdf, Integer, Mean, Puzzle
-from puzzles._draws import draw_sorted_uniforms
+from puzzles import Cdf, Integer, Mean, Puzzle
+from puzzles.catalog._draws import draw_sorted_uniforms
 
 n = symbols("n", integer=True, positive=True)
 j = symbols("j", integer=True, nonnegative=True)

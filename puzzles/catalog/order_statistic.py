@@ -13,7 +13,7 @@ import numba
 import numpy as np
 from sympy import Sum, binomial, symbols
 
-from engine import Cdf, Integer, Mean, Puzzle, Variance
+from puzzles import Cdf, Integer, Mean, Puzzle, Variance
 
 n, k = symbols("n k", integer=True, positive=True)
 x = symbols("x", nonnegative=True)

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 from sympy import Function, factorial, harmonic, oo, symbols
 
-from engine import Cdf, Integer, Mean, Puzzle, Variance
+from puzzles import Cdf, Integer, Mean, Puzzle, Variance
 
 n = symbols("n", integer=True, positive=True)
 x = symbols("x", integer=True)

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 from sympy import symbols
 
-from engine import Mean, Puzzle, Real, Variance
+from puzzles import Mean, Puzzle, Real, Variance
 
 lam, mu = symbols("lam mu", positive=True)
 

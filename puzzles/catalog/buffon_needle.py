@@ -13,7 +13,7 @@ import numba
 import numpy as np
 from sympy import pi, symbols
 
-from engine import Probability, Puzzle, Real
+from puzzles import Probability, Puzzle, Real
 
 l, t = symbols("l t", positive=True)
 

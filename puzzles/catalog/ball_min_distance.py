@@ -13,7 +13,7 @@ import numba
 import numpy as np
 from sympy import gamma, pi, symbols
 
-from engine import Cdf, Integer, Mean, Puzzle, Variance
+from puzzles import Cdf, Integer, Mean, Puzzle, Variance
 
 n, d = symbols("n d", integer=True, positive=True)
 r = symbols("r", nonnegative=True)

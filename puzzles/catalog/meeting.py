@@ -9,7 +9,7 @@ import numba
 import numpy as np
 from sympy import symbols
 
-from engine import Probability, Puzzle, Real
+from puzzles import Probability, Puzzle, Real
 
 t = symbols("t", positive=True)
 w = symbols("w", nonnegative=True)

@@ -17,7 +17,7 @@ import numba
 import numpy as np
 from sympy import Function, Integer as SympyInteger, S, symbols
 
-from engine import Integer, Mean, Pmf, Puzzle, Variance
+from puzzles import Integer, Mean, Pmf, Puzzle, Variance
 
 n = symbols("n", integer=True, positive=True)
 x = symbols("x", integer=True)

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 from sympy import exp, factorial, oo, symbols
 
-from engine import Mean, Pmf, Puzzle, Real, Variance
+from puzzles import Mean, Pmf, Puzzle, Real, Variance
 
 t = symbols("t", positive=True)
 x = symbols("x", integer=True)

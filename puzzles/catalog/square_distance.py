@@ -13,7 +13,7 @@ import numba
 import numpy as np
 from sympy import log, sqrt, symbols
 
-from engine import Mean, Puzzle, Real, Variance
+from puzzles import Mean, Puzzle, Real, Variance
 
 s = symbols("s", positive=True)
 _UNIT_MEAN = (2 + sqrt(2) + 5 * log(1 + sqrt(2))) / 15

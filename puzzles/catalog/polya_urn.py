@@ -14,7 +14,7 @@ import numba
 import numpy as np
 from sympy import binomial, symbols
 
-from engine import Integer, Mean, Pmf, Puzzle, Variance
+from puzzles import Integer, Mean, Pmf, Puzzle, Variance
 
 n, r, b = symbols("n r b", integer=True, positive=True)
 x = symbols("x", integer=True)

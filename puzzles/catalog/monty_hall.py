@@ -10,7 +10,7 @@ import numba
 import numpy as np
 from sympy import symbols
 
-from engine import Integer, Probability, Puzzle
+from puzzles import Integer, Probability, Puzzle
 
 n, k = symbols("n k", integer=True, positive=True)
 

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 from sympy import Eq, Min, Mod, Piecewise, binomial, symbols
 
-from engine import Integer, Mean, Pmf, Puzzle, Variance
+from puzzles import Integer, Mean, Pmf, Puzzle, Variance
 
 a, b, x = symbols("a b x", integer=True)
 N = a + b

@@ -11,8 +11,8 @@ import numba
 import numpy as np
 from sympy import symbols
 
-from engine import Integer, Probability, Puzzle
-from puzzles._draws import draw_sorted_uniforms
+from puzzles import Integer, Probability, Puzzle
+from puzzles.catalog._draws import draw_sorted_uniforms
 
 n = symbols("n", integer=True, positive=True)
 

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 from sympy import Eq, Piecewise, Rational, symbols
 
-from engine import Integer, Mean, Probability, Puzzle, Real
+from puzzles import Integer, Mean, Probability, Puzzle, Real
 
 k, n = symbols("k n", integer=True, positive=True)
 p = symbols("p", positive=True)

@@ -9,7 +9,7 @@ import numba
 import numpy as np
 from sympy import binomial, symbols
 
-from engine import Integer, Probability, Puzzle
+from puzzles import Integer, Probability, Puzzle
 
 n = symbols("n", integer=True, positive=True)
 

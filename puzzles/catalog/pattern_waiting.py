@@ -12,7 +12,7 @@ import numba
 import numpy as np
 from sympy import Rational, symbols
 
-from engine import Mean, Puzzle, Real
+from puzzles import Mean, Puzzle, Real
 
 p = symbols("p", positive=True)
 _EXPECTED_FLIPS = 1 / (p ** 2 * (1 - p)) + 1 / p

@@ -9,7 +9,7 @@ import numba
 import numpy as np
 from sympy import ff, symbols
 
-from engine import Integer, Probability, Puzzle
+from puzzles import Integer, Probability, Puzzle
 
 n, d = symbols("n d", integer=True, positive=True)
 

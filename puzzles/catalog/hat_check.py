@@ -11,7 +11,7 @@ import numba
 import numpy as np
 from sympy import factorial, subfactorial, symbols
 
-from engine import Integer, Mean, Pmf, Probability, Puzzle, Variance
+from puzzles import Integer, Mean, Pmf, Probability, Puzzle, Variance
 
 n = symbols("n", integer=True, positive=True)
 x = symbols("x", integer=True)

@@ -17,7 +17,7 @@ import numpy as np
 import sympy
 from sympy import Function, factorial, harmonic, symbols
 
-from engine import Integer, Mean, Pmf, Puzzle, Variance
+from puzzles import Integer, Mean, Pmf, Puzzle, Variance
 
 n = symbols("n", integer=True, positive=True)
 x = symbols("x", integer=True)

@@ -1,0 +1,1 @@
+"""Built-in puzzles: every module here that defines PUZZLE = Puzzle(...) is registered."""

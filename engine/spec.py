@@ -210,6 +210,10 @@ class Puzzle:
     # Expected uniform draws per trial of a naive literal simulator (a sympy expression of the
     # parameters): the random-number floor that benchmarks/throughput.py measures against.
     naive_draws: Any = None
+    # Where each outcome can lie, when that is known: (low, high) for a puzzle with one outcome,
+    # or {outcome: (low, high)}; sympy expressions of the parameters, oo for no bound. Bounded
+    # outcomes get exact (non-asymptotic) confidence bands.
+    bounds: Any = None
     source: str = field(default="", compare=False)
 
     def __post_init__(self):
@@ -218,6 +222,7 @@ class Puzzle:
         object.__setattr__(self, "outcomes", tuple(self.outcomes))
         object.__setattr__(self, "constraints", tuple(sympy.sympify(c) for c in self.constraints))
         object.__setattr__(self, "examples", tuple(dict(e) for e in self.examples))
+        object.__setattr__(self, "bounds", _outcome_bounds(self.bounds, self.outcomes))
         self.validate()
 
     # -- lookup ---------------------------------------------------------------------------
@@ -310,6 +315,11 @@ class Puzzle:
         for c in self.constraints:
             if c.free_symbols - declared:
                 fail(f"constraint {c} uses undeclared names {sorted(map(str, c.free_symbols - declared))}")
+        for outcome, (low, high) in self.bounds.items():
+            extra = (low.free_symbols | high.free_symbols) - declared
+            if extra:
+                fail(f"the bounds of {outcome} use undeclared names {sorted(map(str, extra))}; "
+                     f"bounds may use only the parameters")
         for q in self.quantities:
             if (q.of or self.outcomes[0]) not in self.outcomes:
                 fail(f"{q.name} is of {q.of!r}, which is not one of the outcomes {list(self.outcomes)}")
@@ -351,6 +361,28 @@ class Puzzle:
         if got != wanted:
             fail(f"simulate must take ({', '.join(wanted)}): rng, trials, then the parameters "
                  f"in the order they are declared; it takes ({', '.join(got)})")
+
+
+def _outcome_bounds(bounds, outcomes) -> dict:
+    """{outcome: (low, high)} as sympy expressions, from a pair or a mapping (None: no bounds)."""
+    if bounds is None:
+        return {}
+    if not isinstance(bounds, Mapping):
+        if len(outcomes) != 1:
+            raise InvalidPuzzleSpec(f"bounds=(low, high) is for one outcome; with outcomes "
+                                    f"{list(outcomes)} give {{outcome: (low, high)}}")
+        bounds = {outcomes[0]: bounds}
+    out = {}
+    for outcome, pair in bounds.items():
+        if outcome not in outcomes:
+            raise InvalidPuzzleSpec(f"bounds name {outcome!r}, which is not one of the outcomes "
+                                    f"{list(outcomes)}")
+        try:
+            low, high = (sympy.sympify(v) for v in pair)
+        except (TypeError, ValueError, sympy.SympifyError):
+            raise InvalidPuzzleSpec(f"bounds of {outcome} must be a pair (low, high)") from None
+        out[outcome] = (low, high)
+    return out
 
 
 def _free(exprs) -> set:

@@ -71,7 +71,11 @@ def exception_summary(exc: BaseException, path: str | None = None) -> str:
             if os.path.realpath(frame.filename) == target:
                 line = frame.lineno  # the deepest frame in the author's file is the one to fix
     where = f" at line {line}" if line else ""
-    return f"{type(exc).__name__}{where}: {_one_line(str(exc))}"
+    from .preflight import hint_for, load_hint, shorten  # the usual traps, and their fixes
+
+    hint = hint_for(_ANSI_ESCAPE.sub("", str(exc))) or load_hint(exc, path)
+    summary = f"{type(exc).__name__}{where}: {_one_line(shorten(str(exc)))}"
+    return summary + (f"; hint: {hint}" if hint else "")
 
 
 _NUMBA_BOILERPLATE = ("Failed in nopython mode pipeline", "Failed in object mode pipeline",

@@ -325,6 +325,7 @@ class Puzzle:
                 fail(f"{q.name} is of {q.of!r}, which is not one of the outcomes {list(self.outcomes)}")
             allowed = declared | ({q.variable} if q.variable is not None else set())
             if q.closed_form is not None:
+                _refuse_floats(q, fail)
                 extra = q.closed_form.free_symbols - allowed
                 if extra:
                     fail(f"the closed form of {q.name} uses undeclared names "
@@ -361,6 +362,18 @@ class Puzzle:
         if got != wanted:
             fail(f"simulate must take ({', '.join(wanted)}): rng, trials, then the parameters "
                  f"in the order they are declared; it takes ({', '.join(got)})")
+
+
+def _refuse_floats(q: Quantity, fail) -> None:
+    """A float in a closed form (1/4 in Python is 0.25) is inexact: the exact answer would be
+    judged against a rounded one. Refused, with the exact spelling to use instead."""
+    floats = sorted(q.closed_form.atoms(sympy.Float), key=float)
+    if floats:
+        f = floats[0]
+        r = sympy.nsimplify(f, rational=True)
+        exact = f"Rational({r.p}, {r.q})" if r.q != 1 else f"Integer({r.p})"
+        fail(f"the closed form of {q.name} contains the float {float(f):g}, which is inexact: "
+             f"write {exact} (in Python 1/4 is the float 0.25; Rational(1, 4) is exact)")
 
 
 def _outcome_bounds(bounds, outcomes) -> dict:

@@ -9,9 +9,10 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import exact as ex
+from . import preflight
 from . import stats
-from .errors import InvalidOption, InvalidPuzzleSpec
-from .registry import exception_summary, get_puzzle
+from .errors import InvalidOption
+from .registry import get_puzzle
 from .report import QuantityResult, Report
 from .simulate import (CHUNK_TRIALS, BinnedCounts, IntegerCounts, Moments, default_threads,
                        run_chunks)
@@ -136,13 +137,10 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials)
     collectors = list({id(p.collector): p.collector for p in plans}.values())
     kernel_args = puzzle.kernel_args(values)
-    # compile (or load from numba's cache) before the clock starts: trials/s measures simulation
-    try:
-        puzzle.simulate(np.random.default_rng(0), 1, *kernel_args)
-    except Exception as exc:  # a kernel that does not compile or run is its author's to fix
-        where = f" ({puzzle.source})" if puzzle.source else ""
-        raise InvalidPuzzleSpec(f"the simulator of {puzzle.name!r}{where} fails on one trial: "
-                                f"{exception_summary(exc, puzzle.source or None)}") from exc
+    # compile (or load from numba's cache) before the clock starts: trials/s measures
+    # simulation; and refuse a kernel that does not give the same outcomes for the same seed
+    preflight.first_trial(puzzle, kernel_args)
+    preflight.check_reproducible(puzzle, kernel_args)
 
     compared = max(sum(q.closed_form is not None for q in puzzle.quantities), 1)
     per_quantity = alpha / compared

@@ -73,7 +73,10 @@ class CheckReport:
     def verdict(self) -> str:
         if self.wrong:
             return "wrong"
-        return "inconclusive" if any(c.correct is None for c in self.claims) else "correct"
+        if any(c.correct is None for c in self.claims):
+            return "inconclusive"
+        # a simulation agreeing at these parameters is no proof for all of them: never "correct"
+        return "agree" if any(c.against == "simulation" for c in self.claims) else "correct"
 
     @property
     def exit_code(self) -> int:
@@ -94,6 +97,10 @@ class CheckReport:
                           for r in rows]
         count = f"{self.wrong} of {len(self.claims)} claims" if self.wrong else \
             f"{len(self.claims)} claim{'s' * (len(self.claims) != 1)}"
+        if self.verdict == "agree":
+            where = " ".join(f"{k}={v}" for k, v in self.params.items())
+            count += (f"; with the simulation{' at ' + where if where else ''}, not a proof for "
+                      f"other parameters" if where else "; with the simulation")
         lines.append(f"verdict: {self.verdict} ({count})")
         return "\n".join(lines)
 
@@ -107,6 +114,11 @@ class CheckReport:
 
 def _plain(v):
     return int(v) if getattr(v, "is_Integer", False) else str(v)
+
+
+def _trials_text(n: int) -> str:
+    """19,000,000 -> '19 M trials'."""
+    return f"{n / 1e6:.3g} M trials" if n >= 1_000_000 else f"{n:,} trials"
 
 
 def _clip(text: str, width: int) -> str:
@@ -321,7 +333,8 @@ def _judge_exact(puzzle: Puzzle, q: Quantity, text: str, claim: sympy.Expr, give
                     "variable": None if point is None else {str(q.variable): str(point)},
                     "claimed": _float_or_none(c), "claimed_str": ex.exact_str(c),
                     "truth": _float_or_none(t), "truth_str": ex.exact_str(t)}
-                result.message = f"at {where} it gives {_show_value(c)}, the truth is {_show_value(t)}"
+                at = f"at {where} " if where else ""  # a puzzle may have no parameters
+                result.message = f"{at}it gives {_show_value(c)}, the truth is {_show_value(t)}"
                 return result
     names = ", ".join(puzzle.symbols)
     if general:
@@ -396,12 +409,21 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
     for (q, text, expr), row in zip(claims, report.quantities):
         r = ClaimResult(q.name, text, sympy.sstr(expr), "simulation", row.agree, points=1,
                         simulation=row.to_dict())
+        where = " ".join(f"{k}={v}" for k, v in given.items())
         if row.test == "chi-square":
             r.message = f"chi-square p = {row.p_value:.3g} over {report.trials:,} trials"
+            if row.verdict == "agree":
+                r.message = (f"agrees with the simulation{' at ' + where if where else ''} "
+                             f"({_trials_text(report.trials)}): chi-square p = {row.p_value:.3g}")
         else:
             r.message = (f"claim {row.exact:.6g}, simulation {row.estimate:.6g} in "
                          f"[{row.ci_low:.6g}, {row.ci_high:.6g}] ({report.trials:,} trials)")
-            if row.verdict == "disagree":
+            if row.verdict == "agree":
+                r.message = (f"agrees with the simulation{' at ' + where if where else ''} "
+                             f"({_trials_text(report.trials)}): claim {row.exact:.6g}, "
+                             f"simulation {row.estimate:.6g} in [{row.ci_low:.6g}, "
+                             f"{row.ci_high:.6g}]")
+            elif row.verdict == "disagree":
                 r.message = "outside the band: " + r.message
             elif row.verdict == "inconclusive":
                 r.message += (f"; band wider than the tolerance, ~{row.trials_needed:,} trials "

@@ -26,7 +26,7 @@ PANEL_HEIGHT = 4.6     # inches per panel row
 MIN_WIDTH = 10.5       # inches: at DPI 100 every picture is at least 1050 px wide
 
 COLORS = {"agree": "#1a7f37", "disagree": "#cf222e", "inconclusive": "#b35900",
-          "no closed form": "#57606a"}
+          "no closed form": "#57606a", "estimated": "#57606a"}
 EXACT = "#0b5cad"      # closed form (or claim)
 SIM = "#d9730d"        # simulation
 BAND = "#f2b36b"
@@ -139,6 +139,8 @@ def _header_lines(report, width: float, reference: str):
     each = ", ".join(f"{100 * lv:.4g}%" for lv in levels)
     against = "claims against simulation" if reference == "claim" else \
         "closed forms against simulation"
+    if all(q.verdict == "estimated" for q in report.quantities):
+        against = "no closed forms: estimates only"
     trials = f"{report.trials:,} trials"
     if getattr(report, "mode", "fixed") == "auto":
         trials += f" (auto: {report.looks} looks, stopped: {report.stopped})"
@@ -181,7 +183,9 @@ def _header(fig, title_lines, sub_lines, verdict: str) -> None:
 
 def _panel(fig, cell, q, reference: str, params: dict) -> None:
     data = q.data or {}
-    if q.test == "chi-square" and "edges" in data:
+    if "table" in data:
+        _estimated_distribution(fig, cell, q, data)
+    elif q.test == "chi-square" and "edges" in data:
         _continuous_cdf(fig, cell, q, data, reference, params)
     elif q.test == "chi-square" and "x" in data:
         if data.get("cumulative"):
@@ -208,6 +212,8 @@ def _title(ax, q) -> None:
         detail = ("χ² p " if q.test == "chi-square" else "p ") + p
     if q.impossible:
         detail += f", {q.impossible:,} impossible"
+    if verdict == "estimated":
+        detail = "no closed form" + ("" if q.precise else ", band wider than rtol")
     ax.set_title(f"{q.name}: {verdict}", color=COLORS.get(verdict, "#57606a"), fontsize=12,
                  fontweight="bold", loc="left")
     if detail:
@@ -480,6 +486,42 @@ def _rising(exact: np.ndarray, empirical: np.ndarray) -> slice:
     stop = int(np.flatnonzero(high)[-1]) + 2 if high.any() else len(exact)
     start = max(start - 1, 0)
     return slice(start, max(min(stop, len(exact)), start + 1))
+
+
+def _estimated_distribution(fig, cell, q, data) -> None:
+    """An estimated pmf (points with their simultaneous bars) or cdf (steps in the DKW band):
+    no closed form to draw them against (engine/estimate.py)."""
+    rows = data["table"]
+    xs = np.array([r["x"] for r in rows], dtype=float)
+    est = np.array([r["estimate"] for r in rows], dtype=float)
+    low = np.array([r["ci_low"] for r in rows], dtype=float)
+    high = np.array([r["ci_high"] for r in rows], dtype=float)
+    ax = fig.add_subplot(cell)
+    _title(ax, q)
+    ax.grid(True, alpha=0.3)
+    label = f"{_pct(q.level)} bands, all x at once"
+    if not data.get("cumulative"):
+        seen = np.flatnonzero(est > 0)
+        view = slice(int(seen[0]), int(seen[-1]) + 1) if seen.size else slice(0, len(xs))
+        xs, est, low, high = xs[view], est[view], low[view], high[view]
+        many = len(xs) > 40
+        ax.bar(xs, est, width=0.8, color=SIM, alpha=0.3, edgecolor=SIM, lw=0.6,
+               label=f"simulated pmf ({_count(data['trials'])} trials)")
+        ax.errorbar(xs, est, yerr=[est - low, high - est], fmt="o", color=SIM,
+                    ms=3 if many else 5, capsize=0 if many else 3, lw=1.2, label=label)
+        ax.set_ylim(0, max(float(np.max(high, initial=0)), 1e-12) * 1.3)
+        ax.set_ylabel("P(X = x)")
+        _integer_ticks(ax)
+    else:
+        where = "post"
+        ax.fill_between(xs, low, high, step=where, color=BAND, alpha=0.45, lw=0,
+                        label=f"DKW {label}")
+        ax.step(xs, est, where=where, color=SIM, lw=1.6,
+                label=f"empirical cdf ({_count(data['trials'])} trials)")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel("P(X ≤ x)")
+    ax.set_xlabel("x")
+    ax.legend(loc="best", fontsize=9, framealpha=0.9)
 
 
 def _integer_ticks(ax) -> None:

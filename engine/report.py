@@ -37,6 +37,12 @@ class QuantityResult:
     impossible: int | None = None
     tolerance: float | None = None  # how far from exact the band may reach and still agree
     trials_needed: int | None = None  # rough trials to settle an inconclusive quantity
+    # A quantity with no closed form is 'estimated' (engine/estimate.py): `precise` says whether
+    # its band is within the tolerance, `hint` may offer an exact value the band is consistent
+    # with (never asserted), and a pmf or cdf is a table of {x, estimate, ci_low, ci_high}.
+    precise: bool | None = None
+    hint: str | None = None
+    table: list | None = None
     # Arrays for pictures (running estimates, frequencies); not part of to_dict().
     data: dict = field(default_factory=dict, repr=False)
 
@@ -46,9 +52,12 @@ class QuantityResult:
         return {"agree": True, "disagree": False}.get(self.verdict)
 
     def to_dict(self) -> dict:
-        out = {k: v for k, v in asdict(self).items() if k != "data"}
+        out = {k: v for k, v in asdict(self).items() if k not in ("data", "table")}
         out["agree"] = self.agree
-        return {k: _plain(v) for k, v in out.items()}
+        out = {k: _plain(v) for k, v in out.items()}
+        out["table"] = None if self.table is None else [
+            {k: _plain(v) for k, v in row.items()} for row in self.table]
+        return out
 
 
 @dataclass
@@ -69,11 +78,11 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        verdicts = {q.verdict for q in self.quantities} - {"no closed form"}
+        verdicts = {q.verdict for q in self.quantities} - {"estimated"}
         for worst in ("disagree", "inconclusive", "agree"):
             if worst in verdicts:
                 return worst
-        return "no closed form"
+        return "estimated"  # nothing to judge: every quantity was estimated
 
     @property
     def agree(self) -> bool:
@@ -112,11 +121,26 @@ class Report:
             "quantities": [q.to_dict() for q in self.quantities],
         }
 
+    @property
+    def precise(self) -> bool:
+        """Every estimated quantity's band is within the tolerance (True if none is estimated)."""
+        return all(q.precise is not False for q in self.quantities)
+
     def to_frame(self):
         import pandas as pd
 
         rows = [q.to_dict() for q in self.quantities]
         return pd.DataFrame(rows).set_index("name")
+
+    def table(self, name: str):
+        """The estimated pmf or cdf `name` as a DataFrame: x, estimate, ci_low, ci_high (the
+        bands hold for all rows at once, at the quantity's level)."""
+        import pandas as pd
+
+        for q in self.quantities:
+            if q.name == name and q.table is not None:
+                return pd.DataFrame(q.table, columns=["x", "estimate", "ci_low", "ci_high"])
+        raise KeyError(f"{self.puzzle} has no estimated table called {name!r}")
 
     def format(self) -> str:
         return format_report(self)
@@ -159,6 +183,9 @@ def format_report(report: Report) -> str:
     level = 100 * (1 - report.alpha)
     rows = [("quantity", "exact", "estimate", f"{level:g}% band (joint)", "verdict")]
     for q in report.quantities:
+        if q.verdict == "estimated":
+            rows.append(_estimated_row(q))
+            continue
         if q.test == "chi-square":
             exact = f"{q.values} values" if q.values else f"{q.bins} bins"
             estimate = f"chi2 p = {q.p_value:.3g}"
@@ -181,8 +208,60 @@ def format_report(report: Report) -> str:
                 if report.trials_needed else "")
         verdict += (f" (no band excludes the exact value, but not every band is within {tol} "
                     f"of it{more})")
+    elif report.verdict == "estimated":
+        tol = f"rtol {report.rtol:g}" + (f", atol {report.atol:g}" if report.atol else "")
+        if report.precise:
+            verdict += f" (no closed form to judge; every band is within {tol})"
+        else:
+            more = (f"; about {report.trials_needed:,} trials would narrow them"
+                    if report.trials_needed else "")
+            verdict += f" (no closed form to judge; not every band is within {tol}{more})"
     elif report.mode == "auto" and report.stopped != "decided":
         verdict += f" (stopped at {report.stopped})"
     lines.append(verdict)
+    lines += _estimated_lines(report)
     return "\n".join(lines)
+
+
+# Rows of an estimated pmf or cdf shown in the text report (all of them are in to_dict()).
+MAX_TABLE_ROWS = 30
+
+
+def _estimated_row(q) -> tuple:
+    if q.table is not None:
+        band = f"half-width <= {q.deviation_band:.2g}"
+        estimate = f"{q.values} values" if q.name == "pmf" else f"{q.values} points"
+    else:
+        band, estimate = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]", _num(q.estimate)
+    verdict = "estimated" + ("" if q.precise else " (band wider than rtol)")
+    return (q.name, "-", estimate, band, verdict)
+
+
+def _estimated_lines(report) -> list[str]:
+    lines = []
+    for q in report.quantities:
+        if q.verdict != "estimated":
+            continue
+        if q.hint:
+            lines.append(f"hint: {q.name} is {q.hint}; a hint, not a proof")
+        if q.table is None:
+            continue
+        what = "P(X = x)" if q.name == "pmf" else "P(X <= x)"
+        lines.append(f"{q.name}, estimated: {what}, with bands that hold for all x at once "
+                     f"({100 * (1 - report.alpha):g}% jointly with the bands above)")
+        table = q.table
+        if q.name == "pmf":  # the far tails of a bounded support where nothing was seen
+            seen = [i for i, r in enumerate(table) if r["estimate"] > 0]
+            if seen:
+                table = table[seen[0]: seen[-1] + 1]
+        shown = table[:MAX_TABLE_ROWS]
+        rows = [("x", "estimate", "band")] + [
+            (_num(r["x"]), _num(r["estimate"]), f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}]")
+            for r in shown]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines += ["  " + "  ".join(c.rjust(w) if i < 2 else c for i, (c, w) in
+                                   enumerate(zip(r, widths))).rstrip() for r in rows]
+        if len(table) > len(shown):
+            lines.append(f"  ... {len(table) - len(shown)} more rows in --json / report.table({q.name!r})")
+    return lines
 

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import exact as ex
-from . import preflight
+from . import estimate, preflight
 from . import stats
 from .errors import InvalidOption
 from .registry import get_puzzle
@@ -51,7 +51,8 @@ class _Plan:
     cdf: Any = None            # float cdf function for a continuous cdf
 
 
-def _plan(puzzle: Puzzle, values, trials: int) -> list[_Plan]:
+def _plan(puzzle: Puzzle, values, trials: int, kernel_args: tuple = (), seed: int = 0
+          ) -> list[_Plan]:
     subs = ex.substitutions(puzzle, values)
     exact_means = {}
     for q in puzzle.quantities:
@@ -72,6 +73,10 @@ def _plan(puzzle: Puzzle, values, trials: int) -> list[_Plan]:
         elif q.discrete:
             low, _high = ex.integer_bounds(puzzle, q, values)
             plans.append(_Plan(q, IntegerCounts(column, low)))
+        elif q.closed_form is None:  # estimated: bins from the support, or from a pilot
+            low, high = (float(ex.to_float(b.subs(subs))) for b in q.support)
+            edges = estimate.cdf_edges(puzzle, kernel_args, column, low, high, seed)
+            plans.append(_Plan(q, BinnedCounts(column, edges)))
         else:
             cdf = ex.cdf_function(puzzle, q, values)
             low, high = (float(ex.to_float(b.subs(subs))) for b in q.support)
@@ -134,15 +139,16 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     budget = int(max_trials or (DEFAULT_MAX_TRIALS if auto else puzzle.default_trials))
     fixed_trials = None if auto else int(trials)
 
-    plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials)
-    collectors = list({id(p.collector): p.collector for p in plans}.values())
     kernel_args = puzzle.kernel_args(values)
     # compile (or load from numba's cache) before the clock starts: trials/s measures
     # simulation; and refuse a kernel that does not give the same outcomes for the same seed
     preflight.first_trial(puzzle, kernel_args)
     preflight.check_reproducible(puzzle, kernel_args)
+    plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials, kernel_args, seed)
+    collectors = list({id(p.collector): p.collector for p in plans}.values())
 
-    compared = max(sum(q.closed_form is not None for q in puzzle.quantities), 1)
+    # every quantity's band shares alpha, estimated ones too: the report's bands hold jointly
+    compared = max(len(puzzle.quantities), 1)
     per_quantity = alpha / compared
     tolerance = Tolerance(rtol, atol)
 
@@ -171,7 +177,9 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         dist_alpha = stats.sequential_alpha(per_quantity, look)
         results = [_judge(puzzle, values, p, scalar, dist_alpha, tolerance) for p in plans]
         verdicts = {r.verdict for r in results}
-        if "disagree" in verdicts or "inconclusive" not in verdicts:
+        # an estimate is settled when its band is within the tolerance (estimate.py)
+        unsettled = "inconclusive" in verdicts or any(r.precise is False for r in results)
+        if "disagree" in verdicts or not unsettled:
             stop = "decided"
         elif done >= budget:
             stop = "max-trials"
@@ -219,11 +227,27 @@ def _judge(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dist_a
            tolerance: Tolerance) -> QuantityResult:
     q = plan.quantity
     c = plan.collector
+    if q.closed_form is None:
+        return _estimate(puzzle, values, plan, scalar, dist_alpha, tolerance)
     if q.name in ("mean", "variance", "probability"):
         return _judge_scalar(plan, scalar, tolerance)
     if isinstance(c, IntegerCounts):
         return _judge_integer(puzzle, values, plan, dist_alpha, tolerance)
     return _judge_continuous_cdf(plan, dist_alpha, tolerance)
+
+
+def _estimate(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dist_alpha: float,
+              tolerance: Tolerance) -> QuantityResult:
+    """A quantity with no closed form: an estimate and its band, not a verdict (estimate.py)."""
+    q, c = plan.quantity, plan.collector
+    if q.name in ("mean", "variance", "probability"):
+        return estimate.estimate_scalar(q.name, c, scalar, tolerance)
+    if isinstance(c, IntegerCounts):
+        _low, high = ex.integer_bounds(puzzle, q, values)
+        if q.name == "pmf":
+            return estimate.estimate_pmf(q, c, dist_alpha, tolerance, high)
+        return estimate.estimate_discrete_cdf(q, c, dist_alpha, tolerance, high)
+    return estimate.estimate_continuous_cdf(q, c, dist_alpha, tolerance)
 
 
 def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> QuantityResult:

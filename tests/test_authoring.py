@@ -126,3 +126,138 @@ def test_a_float_closed_form_is_refused_at_load(runner, folder):
     puzzle_file(folder, "floaty", "out[t] = rng.integers(0, 4) == 0", quantities="Probability(1/4)")
     err = one_line_error(*run(runner, "verify", "floaty", "-n", "1e4"))
     assert "Rational(1, 4)" in err, err
+
+
+# --------------------------------------------------------------------------- a simulator is enough
+
+# rolls of a fair s-sided die until the running total exceeds s: for s = 2 the law is exact and
+# small (N = 1 w.p. 0; 2 w.p. 1/2 + 1/4 + ... ), computed below by brute force
+def _rolls_law(s):
+    from fractions import Fraction
+    law = {}
+
+    def go(total, rolls, p):
+        if total > s:
+            law[rolls] = law.get(rolls, 0) + p
+            return
+        for face in range(1, s + 1):
+            go(total + face, rolls + 1, p / s)
+
+    go(0, 0, Fraction(1))
+    return law
+
+
+ROLLS = "total = 0\nrolls = 0\nwhile total <= s:\n    total += rng.integers(1, s + 1)\n    rolls += 1\nout[t] = rolls"
+
+
+@pytest.fixture
+def rolls(folder):
+    puzzle_file(folder, "rolls", ROLLS,
+                quantities="Mean(), Variance(), Probability(of='Two'), Pmf(None, x, support=(1, s + 1)), "
+                           "Cdf(None, x, support=(1, s + 1), discrete=True)",
+                parameters='[Integer(s, 3, "faces", min=1)]', out="np.empty((trials, 2))")
+    path = folder / "rolls.py"
+    text = path.read_text().replace("out[t] = rolls", "out[t, 0] = rolls\n        out[t, 1] = rolls == 2")
+    text = text.replace("simulate=_k)", "simulate=_k, outcomes=['N', 'Two'])")
+    text = text.replace("Mean(), Variance()", "Mean(of='N'), Variance(of='N')")
+    text = text.replace("Pmf(None, x, support=(1, s + 1))", "Pmf(None, x, support=(1, s + 1), of='N')")
+    text = text.replace("discrete=True)", "discrete=True, of='N')")
+    path.write_text(text)
+    return "rolls"
+
+
+def test_a_simulator_only_puzzle_is_estimated_with_tables(rolls):
+    from fractions import Fraction
+    report = verify(rolls, trials=400_000, seed=5, threads=2)
+    assert report.verdict == "estimated" and report.exit_code == 0
+    law = _rolls_law(3)
+    rows = {q.name: q for q in report.quantities}
+    mean = float(sum(k * p for k, p in law.items()))
+    var = float(sum(k * k * p for k, p in law.items())) - mean ** 2
+    assert rows["mean"].ci_low <= mean <= rows["mean"].ci_high
+    assert rows["variance"].ci_low <= var <= rows["variance"].ci_high
+    assert rows["probability"].ci_low <= float(law[2]) <= rows["probability"].ci_high
+    pmf = report.table("pmf")
+    assert list(pmf.columns) == ["x", "estimate", "ci_low", "ci_high"]
+    assert list(pmf.x) == [1, 2, 3, 4]
+    for x, lo, hi in zip(pmf.x, pmf.ci_low, pmf.ci_high):
+        assert lo <= float(law.get(x, Fraction(0))) <= hi
+    cdf = report.table("cdf")
+    running = 0
+    for x, lo, hi in zip(cdf.x, cdf.ci_low, cdf.ci_high):
+        running += law.get(x, 0)
+        assert lo <= float(running) <= hi
+    assert cdf.ci_high.iloc[-1] == 1.0
+    # the same tables in to_dict (--json) and the DataFrame
+    as_dict = report.to_dict()
+    json.dumps(as_dict)
+    table = next(q for q in as_dict["quantities"] if q["name"] == "pmf")["table"]
+    assert [r["x"] for r in table] == [1, 2, 3, 4]
+    assert report.to_frame().loc["pmf", "table"][1]["x"] == 2
+    text = report.format()
+    assert "pmf, estimated" in text and "verdict: estimated" in text
+
+
+def test_estimated_cli_json_and_plot(runner, rolls, tmp_path):
+    code, out, err = run(runner, "verify", rolls, "-n", "2e5", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["verdict"] == "estimated"
+    assert any(q["table"] for q in data["quantities"])
+    png = tmp_path / "rolls.png"
+    code, out, err = run(runner, "verify", rolls, "-n", "2e5", "--plot", png)
+    assert code == 0 and png.stat().st_size > 10_000, err
+
+
+def test_auto_runs_until_the_band_is_within_rtol_of_the_estimate(rolls):
+    loose = verify(rolls, seed=5, threads=2, rtol=0.05)
+    tight = verify(rolls, seed=5, threads=2, rtol=0.003)
+    assert tight.trials > loose.trials > 0
+    for report, rtol in ((loose, 0.05), (tight, 0.003)):
+        assert report.precise and report.stopped == "decided"
+        mean = next(q for q in report.quantities if q.name == "mean")
+        assert max(mean.estimate - mean.ci_low, mean.ci_high - mean.estimate) <= rtol * mean.estimate
+        pmf = next(q for q in report.quantities if q.name == "pmf")
+        assert pmf.deviation_band <= rtol
+
+
+def test_an_estimate_offers_the_simplest_rational_in_a_narrow_band(folder):
+    # flips of a fair coin until the first head: mean exactly 2, probability of one flip 1/2
+    puzzle_file(folder, "first-head", "k = 1\nwhile rng.random() >= 0.5:\n    k += 1\nout[t] = k",
+                quantities="Mean()", parameters="[]", signature="rng, trials")
+    report = verify("first-head", seed=1, threads=2, rtol=0.002)
+    mean = report.quantities[0]
+    assert mean.hint == "consistent with 2 (the simplest rational in the band)"
+    assert "hint: mean is consistent with 2" in report.format()
+    wide = verify("first-head", trials=1000, seed=1, threads=1)
+    assert wide.quantities[0].hint is None  # a wide band holds simple rationals by chance
+
+
+def test_simplest_rational():
+    from fractions import Fraction
+
+    from puzzles.engine.estimate import simplest_rational
+    assert simplest_rational(6.999, 7.001) == 7
+    assert simplest_rational(0.33329, 0.33338) == Fraction(1, 3)
+    assert simplest_rational(-0.25001, -0.24999) == Fraction(-1, 4)
+    assert simplest_rational(0.2, 0.6) is None  # too wide to mean anything
+    assert simplest_rational(0.1234561, 0.1234562) is None  # nothing simple inside
+
+
+def test_check_against_the_simulation_says_what_it_saw(runner, rolls):
+    from fractions import Fraction
+
+    law = _rolls_law(3)  # the exact mean at s=3 is (1 + 1/3)^3 = 64/27
+    assert sum(k * p for k, p in law.items()) == Fraction(64, 27)
+    code, out, err = run(runner, "check", rolls, "mean=64/27", "-n", "4e5", "--rtol", "0.05")
+    assert code == 0, out + err
+    assert "agrees with the simulation at s=3" in out and "correct" not in out
+    assert "not a proof" in out
+
+
+def test_check_on_a_puzzle_without_parameters_has_no_empty_at(runner, folder):
+    puzzle_file(folder, "no-params", "out[t] = rng.random() < 0.25", parameters="[]",
+                signature="rng, trials")
+    code, out, err = run(runner, "check", "no-params", "probability=1/3")
+    assert code == 1, out + err
+    assert "at  " not in out and "it gives 1/3" in out

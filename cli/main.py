@@ -238,12 +238,24 @@ def verify(
     max_seconds: MaxSeconds = None, as_json: AsJson = False,
     plot: Optional[str] = typer.Option(None, "--plot", help="also draw the report into FILE.png"),
     scheduler: Scheduler = None, timeout: Timeout = 10.0,
+    examples: bool = typer.Option(False, "--examples", help="verify the defaults and every example point the puzzle declares: one table"),
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
     from puzzles.engine import get_puzzle, verify as run_verify
 
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
+    if examples:
+        if params:
+            fail("--examples verifies the defaults and the puzzle's example points: drop --param")
+        if plot is not None:
+            fail("--plot draws one point: drop --examples, or plot a point with --param")
+        from puzzles.engine.examples import verify_examples
+
+        with user_errors():
+            get_puzzle(name)
+            report = verify_examples(name, scheduler=scheduler, timeout=timeout, **options)
+        finish(report, as_json, None, None)
     target = _plot_target(plot)  # before simulating: a typo must not cost a whole run
     with user_errors():
         get_puzzle(name).resolve(params)

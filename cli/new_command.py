@@ -13,8 +13,9 @@ def new_puzzle(
     name: str = typer.Argument(..., help="puzzle name: lowercase words joined by hyphens, e.g. dice-sum"),
     directory: Path = typer.Option(Path("."), "--dir", help="folder to write NAME.py into (default: here)"),
     force: bool = typer.Option(False, "--force", help="overwrite the file if it exists"),
+    start: str = typer.Option(None, "--from", help="start from a copy of this built-in puzzle instead of two dice"),
 ) -> None:
-    """Write DIR/NAME.py: a working puzzle (two fair dice) to edit into yours."""
+    """Write DIR/NAME.py: a working puzzle (two fair dice, or a built-in's copy) to edit into yours."""
     # imported here, not at the top: cli.main imports this module while it is still loading
     from puzzles.cli.main import fail, user_errors
     from puzzles.engine.registry import PATH_VARIABLE, registry, search_path
@@ -29,17 +30,19 @@ def new_puzzle(
         if taken and os.path.realpath(taken) != os.path.realpath(target):
             # the new file would clash with it as soon as its folder is on the search path
             fail(f"a puzzle called {name!r} already exists ({taken}); choose another name")
-        path = write_puzzle(name, directory, force=force).absolute()
+        path = write_puzzle(name, directory, force=force, start=start).absolute()
 
     folder = str(path.parent)
-    typer.echo(f"wrote {path}: puzzle {name!r}, two fair dice for now -- it verifies as it is")
+    what = f"a copy of {start}" if start else "two fair dice for now"
+    typer.echo(f"wrote {path}: puzzle {name!r}, {what} -- it verifies as it is")
     typer.echo("next:")
     on_path = os.path.realpath(folder) in map(os.path.realpath, search_path())
     if not on_path:
         current = os.environ.get(PATH_VARIABLE)
         value = shlex.quote(folder) + (f'{os.pathsep}"${PATH_VARIABLE}"' if current else "")
         typer.echo(f"  export {PATH_VARIABLE}={value}")
-    typer.echo(f"  puzzles verify {name} -n 1e6     # agrees out of the box")
+    typer.echo(f"  puzzles verify {name} --rtol 0.01    # agree, within 1%, in seconds")
     typer.echo(f"  edit {path}")
-    typer.echo("      # statement, parameters, closed forms, simulator: the numbered comments")
+    typer.echo("      # statement, parameters, closed forms, simulator"
+               + ("" if start else ": the numbered comments"))
     typer.echo(f"  puzzles show {name} && puzzles verify {name}")

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from . import exact as ex
 from .registry import get_puzzle
-from .spec import Puzzle, Quantity
+from .spec import DEFAULT_OUTCOME, Puzzle, Quantity
+
+
+_LET = re.compile(r"\b[Ll]et ([A-Z][A-Za-z0-9_]*) (?:be|denote|count)\b")
+
+
+def outcome_label(puzzle: Puzzle, outcome: str) -> str:
+    """The outcome's name as the statement uses it: a puzzle with the one default outcome X
+    whose statement says 'Let N be ...' (and never mentions X) is about N."""
+    if outcome == DEFAULT_OUTCOME and puzzle.outcomes == (DEFAULT_OUTCOME,) and not re.search(
+            rf"\b{DEFAULT_OUTCOME}\b", puzzle.statement):
+        named = _LET.search(puzzle.statement)
+        if named:
+            return named.group(1)
+    return outcome
 
 
 def quantity_meaning(puzzle: Puzzle, q: Quantity) -> str:
-    outcome = q.of or puzzle.outcomes[0]
+    outcome = outcome_label(puzzle, q.of or puzzle.outcomes[0])
     var = q.variable
+    unnamed = outcome == DEFAULT_OUTCOME  # an event the statement does not name
     return {
         "mean": f"E[{outcome}]",
         "variance": f"Var[{outcome}]",
-        "probability": f"P({outcome})" if outcome != "X" else "the probability asked for",
+        "probability": "the probability asked for" if unnamed else f"P({outcome})",
         "pmf": f"P({outcome} = {var}) for integer {var}",
         "cdf": f"P({outcome} <= {var})",
     }[q.name]

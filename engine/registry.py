@@ -326,9 +326,18 @@ def get_puzzle(name) -> Puzzle:
     if name in reg.puzzles:
         return reg.puzzles[name]
     for bad in reg.broken:
-        if bad.name == name:
-            reason = bad.reason.removeprefix(f"puzzle {name!r}: ")
+        # P_Bad.py is the file a user means by P_Bad, P-Bad or p-bad
+        if bad.name and _plain_name(bad.name) == _plain_name(str(name)):
+            reason = bad.reason.removeprefix(f"puzzle {bad.name!r}: ")
             raise InvalidPuzzleSpec(f"puzzle {name!r} cannot be loaded from {bad.source}: {reason}")
     close = difflib.get_close_matches(name, list(reg.puzzles), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; run 'puzzles list' to see them"
+    files = [b for b in reg.broken if not b.clashes_with]
+    if files:
+        hint += (f" ({len(files)} puzzle file{'s' * (len(files) != 1)} could not be loaded: "
+                 f"'puzzles list' says why)")
     raise UnknownPuzzle(f"unknown puzzle {name!r}{hint}")
+
+
+def _plain_name(name: str) -> str:
+    return name.strip().lower().replace("_", "-").removesuffix(".py")

@@ -174,6 +174,25 @@ def format_params(params: dict) -> str:
     return " ".join(f"{k}={v}" for k, v in params.items())
 
 
+def quantity_row(q: QuantityResult) -> tuple:
+    """(quantity, exact, estimate, band, verdict): one row of the report's table, as text."""
+    if q.verdict == "estimated":
+        return _estimated_row(q)
+    if q.test == "chi-square":
+        exact = f"{q.values} values" if q.values else f"{q.bins} bins"
+        estimate = f"chi2 p = {q.p_value:.3g}"
+        band = (f"max dev {q.max_deviation:.2g} <= {q.deviation_band:.2g}"
+                + (f", {q.impossible} impossible" if q.impossible else ""))
+    else:
+        exact = "-" if q.exact_str is None else (
+            q.exact_str if is_plain_number(q.exact_str)
+            else f"{q.exact_str} = {_num(q.exact)}" if len(q.exact_str) <= 24
+            else f"{_num(q.exact, 9)}...")
+        estimate = _num(q.estimate)
+        band = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]"
+    return (q.name, exact, estimate, band, q.verdict)
+
+
 def format_report(report: Report) -> str:
     rate = report.trials_per_second
     rate_text = f"{rate / 1e6:.1f} M trials/s" if rate >= 1e5 else f"{rate:,.0f} trials/s"
@@ -182,23 +201,7 @@ def format_report(report: Report) -> str:
             f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
     level = 100 * (1 - report.alpha)
     rows = [("quantity", "exact", "estimate", f"{level:g}% band (joint)", "verdict")]
-    for q in report.quantities:
-        if q.verdict == "estimated":
-            rows.append(_estimated_row(q))
-            continue
-        if q.test == "chi-square":
-            exact = f"{q.values} values" if q.values else f"{q.bins} bins"
-            estimate = f"chi2 p = {q.p_value:.3g}"
-            band = (f"max dev {q.max_deviation:.2g} <= {q.deviation_band:.2g}"
-                    + (f", {q.impossible} impossible" if q.impossible else ""))
-        else:
-            exact = "-" if q.exact_str is None else (
-                q.exact_str if is_plain_number(q.exact_str)
-                else f"{q.exact_str} = {_num(q.exact)}" if len(q.exact_str) <= 24
-                else f"{_num(q.exact, 9)}...")
-            estimate = _num(q.estimate)
-            band = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]"
-        rows.append((q.name, exact, estimate, band, q.verdict))
+    rows += [quantity_row(q) for q in report.quantities]
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = [head] + ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     verdict = f"verdict: {report.verdict}"

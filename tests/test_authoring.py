@@ -261,3 +261,88 @@ def test_check_on_a_puzzle_without_parameters_has_no_empty_at(runner, folder):
     code, out, err = run(runner, "check", "no-params", "probability=1/3")
     assert code == 1, out + err
     assert "at  " not in out and "it gives 1/3" in out
+
+
+# --------------------------------------------------------------------------- the template teaches
+
+
+def test_the_template_shows_what_a_newcomer_needs():
+    text = render_puzzle("my-dice")
+    lower = text.lower()
+    for lesson in ("Draw only from rng", "never np.random", "outcome is 1 when the event happens",
+                   'outcomes=["X", "D"]', 'of="D"', "parameters=[]", "Rational(1, 6), not 1/6",
+                   "naive_draws", "Optional", "Mean()", "Pmf(None, x", "--examples"):
+        assert lesson.lower() in lower, lesson
+    assert "-n 1e6" not in text
+
+
+def test_the_template_agrees_at_the_command_new_prints(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUZZLES_PATH", str(tmp_path))
+    code, out, err = run(runner, "new", "my-dice", "--dir", tmp_path)
+    assert code == 0, err
+    assert "-n 1e6" not in out and "agrees out of the box" not in out
+    command = next(line.split("#")[0].split() for line in out.splitlines()
+                   if "puzzles verify my-dice" in line)
+    code, out, err = run(runner, *command[1:], "--threads", "2")
+    assert code == 0 and "verdict: agree" in out, out + err
+
+
+def test_new_from_a_builtin_copies_and_renames_it(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("PUZZLES_PATH", str(tmp_path))
+    code, out, err = run(runner, "new", "my-coupons", "--from", "coupon-collector", "--dir", tmp_path)
+    assert code == 0, err
+    text = (tmp_path / "my_coupons.py").read_text()
+    assert 'name="my-coupons"' in text and "StirlingS2" in text
+    code, out, err = run(runner, "verify", "my-coupons", "-n", "2e5", "--rtol", "0.05")
+    assert code == 0, out + err
+    err = one_line_error(*run(runner, "new", "x-y", "--from", "coupon-colector", "--dir", tmp_path))
+    assert "coupon-collector" in err and "not a built-in" in err
+    err = one_line_error(*run(runner, "new", "x-z", "--from", "my-coupons", "--dir", tmp_path))
+    assert "not a built-in" in err
+
+
+def test_verify_examples_is_one_run_one_table(runner):
+    code, out, err = run(runner, "verify", "hat-check", "--examples", "-n", "2e5", "--rtol", "0.05",
+                         "--threads", "2")
+    assert code == 0, out + err
+    from puzzles.engine import get_puzzle
+    points = 1 + len(get_puzzle("hat-check").examples)
+    assert f"{points} points" in out
+    for example in get_puzzle("hat-check").examples:
+        assert f"n={example['n']}" in out
+    assert out.count("verdict:") == 1 and f"({points} agree of {points} points)" in out
+    code, out, err = run(runner, "verify", "hat-check", "--examples", "-n", "1e5", "--json")
+    assert code in (0, 3) and len(json.loads(out)["points"]) == points
+    one_line_error(*run(runner, "verify", "hat-check", "--examples", "-p", "n=3"))
+
+
+def test_verify_examples_reports_the_worst_point():
+    from puzzles.engine.examples import ExamplesReport
+    from puzzles.engine.report import Report
+
+    def report(verdict):
+        from puzzles.engine.report import QuantityResult
+        return Report("p", {}, 1, 10, 1.0, 1, 0.01, [QuantityResult("mean", "normal", verdict, None, 0.99)])
+
+    assert ExamplesReport("p", [report("agree"), report("disagree")]).exit_code == 1
+    assert ExamplesReport("p", [report("agree"), report("inconclusive")]).exit_code == 3
+
+
+# --------------------------------------------------------------------------- small edges
+
+
+def test_show_uses_the_outcome_named_in_the_statement(runner, folder):
+    path = puzzle_file(folder, "named", "out[t] = rng.integers(1, s + 1)", quantities="Mean()")
+    path.write_text(path.read_text().replace("A fair die with s faces is rolled.",
+                                             "A fair die with s faces is rolled. Let N be the face shown."))
+    code, out, err = run(runner, "show", "named")
+    assert code == 0 and "E[N]" in out and "E[X]" not in out, out + err
+
+
+def test_verify_a_broken_file_by_its_file_name_says_why(runner, folder):
+    (folder / "P_Bad.py").write_text("import nothing_here\n")
+    code, out, err = run(runner, "verify", "P_Bad")
+    err = one_line_error(code, out, err)
+    assert "P_Bad.py" in err and "nothing_here" in err
+    err = one_line_error(*run(runner, "verify", "zzz-unknown"))
+    assert "could not be loaded" in err

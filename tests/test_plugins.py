@@ -221,8 +221,9 @@ def test_registry_follows_puzzles_path_and_new_files(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize("old,new,message", [
-    ("Mean(s + 1),\n        Variance((s**2 - 1) / 6),\n        Pmf((s - Abs(x - (s + 1))) / s**2, "
-     "x, support=(2, 2 * s)),", "",
+    ("Mean(s + 1),\n        Variance(Rational(1, 6) * (s**2 - 1)),\n        Pmf((s - Abs(x - (s + 1))) "
+     "/ s**2, x, support=(2, 2 * s)),\n        Probability(1 / s, of=\"D\"),  # 1 / s is exact: s is a "
+     "sympy symbol", "",
      "declares no quantities: add at least one of Mean, Variance, Probability, Pmf, Cdf"),
     ("Mean(s + 1)", "Mean(s + 1 + sympy_k)",
      "the closed form of mean uses undeclared names ['k']; declare them as parameters"),
@@ -243,8 +244,8 @@ def test_registry_follows_puzzles_path_and_new_files(monkeypatch, tmp_path):
 ])
 def test_spec_errors_tell_the_author_what_to_fix(tmp_path, old, new, message):
     text = edited("spec-case", old, new)
-    text = text.replace("from sympy import Abs, symbols",
-                        "from sympy import Abs, symbols\nsympy_k, sympy_m = symbols('k m')")
+    text = text.replace("from sympy import Abs, Rational, symbols",
+                        "from sympy import Abs, Rational, symbols\nsympy_k, sympy_m = symbols('k m')")
     path = write(tmp_path, "spec_case.py", text)
     with pytest.raises(InvalidPuzzleSpec) as info:
         load_puzzle_file(str(path))

@@ -39,9 +39,43 @@ def render_puzzle(name: str) -> str:
     return Template(text).substitute(name=name)
 
 
-def write_puzzle(name: str, folder: str | os.PathLike = ".", force: bool = False) -> Path:
-    """Write folder/<name with underscores>.py from the template; refuse to overwrite unless
-    `force`. Returns the path written."""
+def render_copy(name: str, builtin: str) -> str:
+    """The text of a new puzzle module called `name`: a copy of the built-in puzzle `builtin`'s
+    module, renamed (puzzles new NAME --from BUILTIN)."""
+    from ..errors import UnknownPuzzle
+    from ..registry import BUILTIN_PACKAGE, registry
+
+    check_puzzle_name(name)
+    import importlib
+
+    catalog = os.path.realpath(os.path.dirname(importlib.import_module(BUILTIN_PACKAGE).__file__))
+    reg = registry()
+
+    def built_in(n):
+        src = reg.sources.get(n, "")
+        return os.path.isfile(src) and os.path.dirname(os.path.realpath(src)) == catalog
+
+    if not built_in(builtin):
+        import difflib
+
+        names = [n for n in reg.puzzles if built_in(n)]
+        close = difflib.get_close_matches(builtin, names, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}?" if close else f"one of: {', '.join(names)}"
+        raise UnknownPuzzle(f"--from {builtin!r} is not a built-in puzzle; {hint}")
+    source = reg.sources[builtin]
+    text = Path(source).read_text(encoding="utf-8")
+    renamed, count = re.subn(rf'name=(["\']){re.escape(builtin)}\1', f'name="{name}"', text, count=1)
+    if not count:
+        raise PuzzleError(f"cannot find name={builtin!r} in {source} to rename it")
+    note = (f"# Started from the built-in puzzle {builtin!r} by `puzzles new {name} --from "
+            f"{builtin}`.\n")
+    return note + renamed
+
+
+def write_puzzle(name: str, folder: str | os.PathLike = ".", force: bool = False,
+                 start: str | None = None) -> Path:
+    """Write folder/<name with underscores>.py from the template (or from a copy of the
+    built-in puzzle `start`); refuse to overwrite unless `force`. Returns the path written."""
     check_puzzle_name(name)
     folder = Path(folder).expanduser()
     path = folder / module_file_name(name)
@@ -49,7 +83,7 @@ def write_puzzle(name: str, folder: str | os.PathLike = ".", force: bool = False
         raise InvalidOption(f"--dir {str(folder)!r} is a file, not a folder")
     if path.exists() and not force:
         raise PuzzleError(f"{path} already exists; pass --force to overwrite it")
-    text = render_puzzle(name)
+    text = render_copy(name, start) if start else render_puzzle(name)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

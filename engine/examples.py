@@ -1,0 +1,78 @@
+"""`puzzles verify NAME --examples`: the defaults and every declared example point, one table.
+
+Each point is an ordinary verify() run (same seed, same options); this only collects them.
+The verdict is the worst of the points': disagree, then inconclusive, then agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .registry import get_puzzle
+from .report import EXIT_DISAGREE, EXIT_INCONCLUSIVE, Report, format_params, quantity_row
+from .verify import verify
+
+
+@dataclass
+class ExamplesReport:
+    puzzle: str
+    reports: list  # one Report per point: the defaults first, then each example
+
+    @property
+    def verdict(self) -> str:
+        verdicts = {r.verdict for r in self.reports}
+        for worst in ("disagree", "inconclusive", "agree"):
+            if worst in verdicts:
+                return worst
+        return "estimated"
+
+    @property
+    def exit_code(self) -> int:
+        return {"disagree": EXIT_DISAGREE, "inconclusive": EXIT_INCONCLUSIVE}.get(self.verdict, 0)
+
+    def to_dict(self) -> dict:
+        return {"puzzle": self.puzzle, "verdict": self.verdict,
+                "points": [r.to_dict() for r in self.reports]}
+
+    def format(self) -> str:
+        first: Report = self.reports[0]
+        seconds = sum(r.seconds for r in self.reports)
+        head = (f"{self.puzzle}  {len(self.reports)} points (defaults and examples)  "
+                f"seed {first.seed}  {seconds:.1f} s")
+        level = 100 * (1 - first.alpha)
+        rows = [("point", "trials", "quantity", "exact", "estimate", f"{level:g}% band (joint)",
+                 "verdict")]
+        for r in self.reports:
+            point = format_params(r.params) or "(no parameters)"
+            for i, q in enumerate(r.quantities):
+                name, exact, estimate, band, verdict = quantity_row(q)
+                rows.append((point if i == 0 else "", f"{r.trials:,}" if i == 0 else "", name,
+                             exact, estimate, band, verdict))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = [head] + ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+                          for row in rows]
+        counts = {v: sum(r.verdict == v for r in self.reports) for v in
+                  ("agree", "disagree", "inconclusive", "estimated")}
+        detail = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+        lines.append(f"verdict: {self.verdict} ({detail} of {len(self.reports)} points)")
+        return "\n".join(lines)
+
+
+def example_points(name) -> list[dict]:
+    """The defaults, then each example declared on the puzzle (a duplicate of the defaults is
+    verified once)."""
+    puzzle = get_puzzle(name)
+    points, seen = [], set()
+    for given in [{}] + [dict(e) for e in puzzle.examples]:
+        key = tuple(sorted((k, str(v)) for k, v in puzzle.resolve(given).items()))
+        if key not in seen:
+            seen.add(key)
+            points.append(given)
+    return points
+
+
+def verify_examples(name, **options) -> ExamplesReport:
+    """verify() at the defaults and at every declared example point, with the same options."""
+    puzzle = get_puzzle(name)
+    reports = [verify(puzzle.name, params=point, **options) for point in example_points(puzzle)]
+    return ExamplesReport(puzzle.name, reports)

@@ -30,7 +30,7 @@ def calibrate_puzzle(
     budget = parse_count(max_trials, "--max-trials")
     target = _plot_target(plot)
     with user_errors():
-        from puzzles.engine.verify import check_options, check_tolerances
+        from puzzles.engine.options import check_options, check_tolerances
 
         check_options(None if n == "auto" else n, seed, threads, alpha)
         check_tolerances(rtol, 0.0, budget, None)

@@ -15,6 +15,10 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from ._plain_values import install as _plain_option_values
+
+_plain_option_values()  # plain option values without pydantic (a quarter of a second)
+
 try:  # typer >= 0.20 carries its own copy of click
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover - older typer uses click itself
@@ -64,6 +68,16 @@ def user_errors():
         yield
     except PuzzleError as exc:
         fail(str(exc))
+
+
+def known_puzzle(name: str, params: Optional[dict] = None):
+    """The index's entry for `name` (engine/index.py), or the user error a typo in the name or
+    in a parameter's name deserves, before anything heavy is imported."""
+    from puzzles.engine.index import index
+
+    entry = index().lookup(name)
+    entry.check_parameter_names(params or {})
+    return entry
 
 
 def parse_params(items: Optional[List[str]]) -> dict:
@@ -137,7 +151,7 @@ def _plot_target(plot: Optional[str]):
     """The --plot path, checked (folder exists and is writable, name ends in .png), or None."""
     if plot is None:
         return None
-    from puzzles.engine.plot import check_plot_path  # no matplotlib yet: that waits for the drawing
+    from puzzles.engine.options import check_plot_path  # nothing heavy: that waits for the drawing
 
     with user_errors():
         return check_plot_path(plot)
@@ -159,12 +173,11 @@ def list_puzzles(
     markdown: bool = typer.Option(False, "--markdown", help="a markdown table (the README's catalog)"),
 ) -> None:
     """List the puzzles: name and one-line title."""
-    from puzzles.engine.describe import catalog_table
-    from puzzles.engine.registry import registry
+    from puzzles.engine.index import CATALOG_HEADER, index  # names without importing puzzles
 
-    reg = registry()
+    reg = index()
     if markdown:
-        typer.echo(catalog_table(reg.puzzles.values()))
+        typer.echo("\n".join([*CATALOG_HEADER, *(p.row for p in reg.puzzles.values())]))
     else:
         width = max((len(n) for n in reg.puzzles), default=0)
         for name, puzzle in reg.puzzles.items():
@@ -185,10 +198,15 @@ def show(
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE (with --answer)"),
 ) -> None:
     """State a puzzle: statement, parameters, quantities. No answers unless --answer."""
-    from puzzles.engine.describe import describe
-
+    params = parse_params(param)
     with user_errors():
-        typer.echo(describe(name, answer=answer, params=parse_params(param)))
+        entry = known_puzzle(name, params)
+        if not answer and not params:  # the text at the defaults is in the index
+            typer.echo(entry.show)
+            return
+        from puzzles.engine.describe import describe
+
+        typer.echo(describe(name, answer=answer, params=params))
 
 
 # Options that verify, check, sweep and calibrate share: one definition each.
@@ -212,7 +230,7 @@ Timeout = Annotated[float, typer.Option("--timeout", help="seconds to reach the 
 
 def simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds) -> dict:
     """The shared simulation options, parsed and checked, as keyword arguments for the engine."""
-    from puzzles.engine.verify import check_options, check_tolerances
+    from puzzles.engine.options import check_options, check_tolerances  # no numpy yet
 
     n = parse_trials(trials)
     budget = parse_count(max_trials, "--max-trials")
@@ -241,8 +259,6 @@ def verify(
     examples: bool = typer.Option(False, "--examples", help="verify the defaults and every example point the puzzle declares: one table"),
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
-    from puzzles.engine import get_puzzle, verify as run_verify
-
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
     if examples:
@@ -258,6 +274,9 @@ def verify(
         finish(report, as_json, None, None)
     target = _plot_target(plot)  # before simulating: a typo must not cost a whole run
     with user_errors():
+        known_puzzle(name, params)
+        from puzzles.engine import get_puzzle, verify as run_verify
+
         get_puzzle(name).resolve(params)
         total = options["trials"] if isinstance(options["trials"], int) else None
         with _Progress(total, enabled=not as_json) as progress:
@@ -281,8 +300,6 @@ def check(
     """Judge your own formulas: correct for all parameters, or a counterexample.
 
     The simulation options (--trials, --rtol, ...) apply with --against simulation."""
-    from puzzles.engine import check as run_check
-
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
     if against not in (None, "exact", "simulation"):
@@ -292,6 +309,9 @@ def check(
     target = _plot_target(plot)
     total = options["trials"] if isinstance(options["trials"], int) else None
     with user_errors():
+        known_puzzle(name, params)
+        from puzzles.engine import check as run_check
+
         with _Progress(total, enabled=not as_json and against == "simulation") as progress:
             report = run_check(name, claims, params=params, against=against or "exact",
                                progress=progress, scheduler=scheduler, timeout=timeout, **options)

@@ -18,7 +18,7 @@ def new_puzzle(
     """Write DIR/NAME.py: a working puzzle (two fair dice, or a built-in's copy) to edit into yours."""
     # imported here, not at the top: cli.main imports this module while it is still loading
     from puzzles.cli.main import fail, user_errors
-    from puzzles.engine.registry import PATH_VARIABLE, registry, search_path
+    from puzzles.engine.index import PATH_VARIABLE, index, search_path  # names, no imports
     from puzzles.engine.templates import check_puzzle_name, module_file_name, write_puzzle
 
     with user_errors():
@@ -26,7 +26,7 @@ def new_puzzle(
         target = (directory.expanduser() / module_file_name(name)).absolute()
         if target.exists() and not force:
             fail(f"{target} already exists; pass --force to overwrite it")
-        taken = registry().sources.get(name)
+        taken = index().sources.get(name)
         if taken and os.path.realpath(taken) != os.path.realpath(target):
             # the new file would clash with it as soon as its folder is on the search path
             fail(f"a puzzle called {name!r} already exists ({taken}); choose another name")

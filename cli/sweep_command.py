@@ -32,7 +32,7 @@ def sweep_puzzle(
     from puzzles.cli.main import EXIT_DISAGREE, parse_count, parse_params, parse_trials, user_errors
     from puzzles.engine.registry import get_puzzle
     from puzzles.engine.sweep import check_output, grid_points, sweep, write_table
-    from puzzles.engine.verify import check_options
+    from puzzles.engine.options import check_options
 
     grid = parse_params(param)
     n = parse_trials(trials)

@@ -3,13 +3,24 @@
     from puzzles.engine import verify, check
     report = verify("handshakes", trials=10**6)
     print(report.format())
+
+Names are loaded on first use: `from puzzles.engine.errors import PuzzleError` (what the
+command line needs to report a typo) must not cost sympy and numba.
 """
 
-from .errors import (InvalidClaim, InvalidOption, InvalidParameter, InvalidPuzzleSpec,
-                     PuzzleError, UnknownPuzzle)
-from .registry import all_puzzles, get_puzzle
-from .spec import Cdf, Integer, Mean, Pmf, Probability, Puzzle, Real, Variance
-from .verify import DEFAULT_SEED, verify
+from __future__ import annotations
+
+from importlib import import_module
+
+# name -> the module of this package that defines it
+_API = {
+    "verify": "verify", "DEFAULT_SEED": "verify", "check": "judge",
+    "get_puzzle": "registry", "all_puzzles": "registry",
+    "Puzzle": "spec", "Integer": "spec", "Real": "spec", "Mean": "spec", "Variance": "spec",
+    "Probability": "spec", "Pmf": "spec", "Cdf": "spec",
+    "PuzzleError": "errors", "UnknownPuzzle": "errors", "InvalidParameter": "errors",
+    "InvalidOption": "errors", "InvalidClaim": "errors", "InvalidPuzzleSpec": "errors",
+}
 
 __all__ = [
     "verify", "check", "get_puzzle", "all_puzzles", "DEFAULT_SEED",
@@ -20,9 +31,12 @@ __all__ = [
 
 
 def __getattr__(name):
-    # check() pulls in the claim parser (engine.judge); load it only when asked for
-    if name == "check":
-        from .judge import check
+    if name not in _API:
+        raise AttributeError(f"module 'puzzles.engine' has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_API[name]}"), name)
+    globals()[name] = value
+    return value
 
-        return check
-    raise AttributeError(name)
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -6,6 +6,7 @@ import re
 import textwrap
 
 from . import exact as ex
+from .index import CATALOG_HEADER
 from .registry import get_puzzle
 from .spec import DEFAULT_OUTCOME, Puzzle, Quantity
 
@@ -38,7 +39,11 @@ def quantity_meaning(puzzle: Puzzle, q: Quantity) -> str:
 
 
 def describe(name: str, answer: bool = False, params=None) -> str:
-    puzzle = get_puzzle(name)
+    return describe_puzzle(get_puzzle(name), answer, params)
+
+
+def describe_puzzle(puzzle: Puzzle, answer: bool = False, params=None) -> str:
+    """The text of `puzzles show` (engine/index.py caches it at the defaults, without answers)."""
     values = puzzle.resolve(params)
     lines = [f"{puzzle.name}: {puzzle.title}", ""]
     lines += textwrap.wrap(puzzle.statement, 88)
@@ -68,9 +73,10 @@ def describe(name: str, answer: bool = False, params=None) -> str:
 
 def catalog_table(puzzles) -> str:
     """A markdown table of puzzles: name, title, parameters with defaults, quantities."""
-    lines = ["| puzzle | title | parameters (defaults) | quantities |", "|---|---|---|---|"]
-    for p in puzzles:
-        params = ", ".join(f"{q.name}={q.default}" for q in p.parameters) or "-"
-        quantities = ", ".join(q.name for q in p.quantities)
-        lines.append(f"| `{p.name}` | {p.title} | {params} | {quantities} |")
-    return "\n".join(lines)
+    return "\n".join([*CATALOG_HEADER, *map(catalog_row, puzzles)])
+
+
+def catalog_row(p: Puzzle) -> str:
+    params = ", ".join(f"{q.name}={q.default}" for q in p.parameters) or "-"
+    quantities = ", ".join(q.name for q in p.quantities)
+    return f"| `{p.name}` | {p.title} | {params} | {quantities} |"

@@ -19,6 +19,7 @@ import numpy as np
 from . import stats
 from .exact import is_plain_number
 from .errors import InvalidOption
+from .options import check_plot_path  # noqa: F401 (re-exported; checked before numpy loads)
 
 DPI = 100
 PANEL_WIDTH = 5.4      # inches per panel column
@@ -33,36 +34,6 @@ BAND = "#f2b36b"
 
 
 # --------------------------------------------------------------------------- the path
-
-
-def check_plot_path(path) -> Path:
-    """The path as a Path if a PNG can be written there, else InvalidOption (one line).
-
-    Called before simulating, so a typo does not cost a whole run.
-    """
-    text = os.fspath(path)
-    target = Path(text).expanduser()
-    if target.suffix.lower() != ".png":
-        raise InvalidOption(f"plot file {text!r} must end in .png")
-    folder = target.parent
-    if not folder.exists():
-        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} does not exist")
-    if not folder.is_dir():
-        raise InvalidOption(f"cannot write plot {text!r}: {str(folder)!r} is not a folder")
-    if target.is_dir():
-        raise InvalidOption(f"cannot write plot {text!r}: it is a folder")
-    # os.access is not enough (root, read-only mounts): try what the real write will do
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".puzzles-plot-", suffix=".tmp", dir=folder)
-        os.close(fd)
-        os.remove(probe)
-    except OSError as exc:
-        why = f" ({exc.strerror.lower()})" if exc.errno in (errno.EROFS, errno.ENOSPC) else ""
-        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} is not "
-                            f"writable{why}") from None
-    if target.exists() and not os.access(target, os.W_OK):
-        raise InvalidOption(f"cannot write plot {text!r}: the file is read-only")
-    return target
 
 
 def _write_atomically(fig, target: Path) -> None:

@@ -15,13 +15,10 @@ that puzzle by name raises the reason.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import importlib
-import importlib.metadata
 import importlib.util
 import os
-import pkgutil
 import re
 import sys
 import traceback
@@ -29,22 +26,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 
-from .errors import InvalidPuzzleSpec, PuzzleError, UnknownPuzzle
+from .errors import InvalidPuzzleSpec, PuzzleError
+# the sources and their names are listed by the index, which imports nothing heavy
+from .index import (BUILTIN_PACKAGE, ENTRY_POINT_GROUP, PATH_VARIABLE,  # noqa: F401 (re-exported)
+                    BrokenPuzzle, all_sources, assemble, entry_point_source, pick,
+                    plugin_entry_points, search_path)
+from .index import index as _index
+from .index import puzzle_files as _puzzle_files
 from .spec import Puzzle
 
-BUILTIN_PACKAGE = "puzzles.catalog"
-PATH_VARIABLE = "PUZZLES_PATH"
-ENTRY_POINT_GROUP = "puzzles"
 # Longest reason shown for a foreign exception; numba's typing errors run to pages.
 MAX_REASON_CHARS = 300
-
-
-@dataclass(frozen=True)
-class BrokenPuzzle:
-    source: str       # the file (or entry point) that failed
-    reason: str       # what is wrong, in words its author can act on
-    name: str = ""    # the puzzle name it provides, or presumably would (from its file name)
-    clashes_with: str = ""  # for a duplicate name: the source that defined the name first
 
 
 @dataclass(frozen=True)
@@ -127,43 +119,17 @@ def _with_source(puzzle: Puzzle, source: str) -> Puzzle:
 # --------------------------------------------------------------------------- built-ins
 
 
-def _builtin_entries() -> list[tuple[str, str, Puzzle | None, str]]:
-    """(file, presumed name, puzzle or None, reason) for each module of the built-in package."""
-    package = importlib.import_module(BUILTIN_PACKAGE)
-    out = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        module_name = f"{BUILTIN_PACKAGE}.{info.name}"
-        path = os.path.join(getattr(info.module_finder, "path", ""), info.name + ".py")
-        presumed = info.name.replace("_", "-")
-        try:
-            module = importlib.import_module(module_name)
-            path = getattr(module, "__file__", None) or path
-            out.append((path, presumed, _with_source(_puzzle_of(module, "the module"), path), ""))
-        except Exception as exc:  # any error in a puzzle file is that file's problem, not ours
-            out.append((path, presumed, None, exception_summary(exc, path)))
-    return out
+def load_builtin(module_name: str, path: str) -> Puzzle:
+    """The PUZZLE of a built-in module; every failure is an InvalidPuzzleSpec naming the file."""
+    try:
+        module = importlib.import_module(module_name)
+        path = getattr(module, "__file__", None) or path
+        return _with_source(_puzzle_of(module, "the module"), path)
+    except Exception as exc:  # any error in a puzzle file is that file's problem, not ours
+        raise InvalidPuzzleSpec(f"{path}: {exception_summary(exc, path)}") from exc
 
 
 # --------------------------------------------------------------------------- user folders
-
-
-def search_path(value: str | None = None) -> list[str]:
-    """The folders named by PUZZLES_PATH (or by `value`), in order, empty entries dropped."""
-    if value is None:
-        value = os.environ.get(PATH_VARIABLE, "")
-    return [os.path.abspath(os.path.expanduser(p)) for p in value.split(os.pathsep) if p.strip()]
-
-
-def _puzzle_files(folder: str) -> list[str]:
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return []
-    return [os.path.join(folder, n) for n in names
-            if n.endswith(".py") and not n.startswith(("_", "."))
-            and os.path.isfile(os.path.join(folder, n))]
 
 
 def _module_name_for(path: str) -> str:
@@ -197,23 +163,6 @@ def load_puzzle_file(path: str) -> Puzzle:
         raise InvalidPuzzleSpec(f"{path}: {exception_summary(exc, path)}") from exc
 
 
-def _folder_entries(folder: str):
-    if not os.path.exists(folder):
-        return [(folder, "", None, f"{PATH_VARIABLE} names a folder that does not exist")]
-    if not os.path.isdir(folder):
-        return [(folder, "", None, f"{PATH_VARIABLE} names a file; it must name folders")]
-    out = []
-    for path in _puzzle_files(folder):
-        presumed = os.path.splitext(os.path.basename(path))[0].replace("_", "-")
-        try:
-            out.append((path, presumed, load_puzzle_file(path), ""))
-        except InvalidPuzzleSpec as exc:
-            reason = str(exc)
-            out.append((path, presumed, None, reason[len(path) + 2:]
-                        if reason.startswith(path + ": ") else reason))
-    return out
-
-
 def _fingerprint(folders: list[str]) -> tuple:
     """What the user folders hold: names, sizes and times, so an edited file is reloaded."""
     out = []
@@ -232,19 +181,6 @@ def _fingerprint(folders: list[str]) -> tuple:
 # --------------------------------------------------------------------------- entry points
 
 
-@lru_cache(maxsize=1)
-def plugin_entry_points() -> tuple:
-    """Installed entry points of the group `puzzles` (read once; cache_clear() to re-read)."""
-    return tuple(sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
-                        key=lambda ep: (ep.name, ep.value)))
-
-
-def entry_point_source(entry_point) -> str:
-    dist = getattr(entry_point, "dist", None)
-    package = f" of {dist.name}" if getattr(dist, "name", None) else ""
-    return f"entry point '{entry_point.name} = {entry_point.value}'{package}"
-
-
 def load_entry_point(entry_point) -> Puzzle:
     """The Puzzle an entry point loads to; every failure is an InvalidPuzzleSpec naming it."""
     source = entry_point_source(entry_point)
@@ -254,17 +190,6 @@ def load_entry_point(entry_point) -> Puzzle:
         raise
     except BaseException as exc:
         raise InvalidPuzzleSpec(f"{source}: {exception_summary(exc)}") from exc
-
-
-def _entry_point_entries(entry_points):
-    out = []
-    for ep in entry_points:
-        source = entry_point_source(ep)
-        try:
-            out.append((source, ep.name, load_entry_point(ep), ""))
-        except InvalidPuzzleSpec as exc:
-            out.append((source, ep.name, None, str(exc)[len(source) + 2:]))
-    return out
 
 
 # --------------------------------------------------------------------------- the registry
@@ -277,36 +202,32 @@ def registry() -> Registry:
     return _build(tuple(folders), _fingerprint(folders), entry_point_keys)
 
 
+def _load_source(src):
+    """(source, presumed name, Puzzle or None, reason) for one source of index.all_sources()."""
+    if src.kind == "missing":
+        return (src.source, src.presumed, None, src.reason)
+    try:
+        if src.kind == "builtin":
+            puzzle = load_builtin(src.target, src.source)
+        elif src.kind == "file":
+            puzzle = load_puzzle_file(src.source)
+        else:
+            puzzle = load_entry_point(src.target)
+        return (src.source, src.presumed, puzzle, "")
+    except InvalidPuzzleSpec as exc:
+        reason = str(exc)
+        if reason.startswith(src.source + ": "):
+            reason = reason[len(src.source) + 2:]
+        return (src.source, src.presumed, None, reason)
+
+
 @lru_cache(maxsize=8)
 def _build(folders: tuple, files_key: tuple, entry_point_keys: tuple) -> Registry:
     # the last two only key the cache: a new or edited file in a user folder, or a newly
     # installed puzzle pack, means a rebuild
-    entries = _builtin_entries()
-    seen_files = {os.path.realpath(e[0]) for e in entries}
-    for folder in folders:
-        for entry in _folder_entries(folder):
-            real = os.path.realpath(entry[0])
-            if real in seen_files:  # the same file reached twice (say, puzzles/ on the path)
-                continue
-            seen_files.add(real)
-            entries.append(entry)
-    entries += _entry_point_entries(plugin_entry_points())
-
-    found: dict[str, Puzzle] = {}
-    sources: dict[str, str] = {}
-    broken: list[BrokenPuzzle] = []
-    for source, presumed, puzzle, reason in entries:
-        if puzzle is None:
-            broken.append(BrokenPuzzle(source, reason, presumed))
-        elif puzzle.name in found:
-            first = sources[puzzle.name]
-            broken.append(BrokenPuzzle(
-                source, f"puzzle {puzzle.name!r} is already defined in {first}; rename one of "
-                        f"them (the name= of its PUZZLE)", puzzle.name, first))
-        else:
-            found[puzzle.name] = puzzle
-            sources[puzzle.name] = source
-    return Registry(dict(sorted(found.items())), tuple(broken), sources)
+    entries = [_load_source(src) for src in all_sources(list(folders), plugin_entry_points())]
+    found, broken, sources = assemble(entries)
+    return Registry(found, broken, sources)
 
 
 def all_puzzles() -> dict[str, Puzzle]:
@@ -314,30 +235,21 @@ def all_puzzles() -> dict[str, Puzzle]:
 
 
 def get_puzzle(name) -> Puzzle:
-    """The puzzle called `name` (a Puzzle object is returned as it is)."""
+    """The puzzle called `name` (a Puzzle object is returned as it is).
+
+    A built-in is imported alone: the index (engine/index.py) knows every source's names
+    without importing them, so the other modules need not be loaded to rule out a duplicate.
+    """
     if isinstance(name, Puzzle):
         return name
+    try:
+        idx = _index()
+        entry = idx.lookup(name)
+        if idx.kinds.get(name) == "builtin":
+            puzzle = load_builtin(idx.targets[name], entry.source)
+            if puzzle.name == name:
+                return puzzle
+    except Exception:  # noqa: BLE001 -- a stale or unreadable index: ask the full registry
+        pass
     reg = registry()
-    for bad in reg.broken:
-        if bad.clashes_with and bad.name == name:
-            raise InvalidPuzzleSpec(
-                f"puzzle {name!r} is defined twice, in {bad.clashes_with} and in {bad.source}; "
-                f"rename one of them (the name= of its PUZZLE)")
-    if name in reg.puzzles:
-        return reg.puzzles[name]
-    for bad in reg.broken:
-        # P_Bad.py is the file a user means by P_Bad, P-Bad or p-bad
-        if bad.name and _plain_name(bad.name) == _plain_name(str(name)):
-            reason = bad.reason.removeprefix(f"puzzle {bad.name!r}: ")
-            raise InvalidPuzzleSpec(f"puzzle {name!r} cannot be loaded from {bad.source}: {reason}")
-    close = difflib.get_close_matches(name, list(reg.puzzles), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; run 'puzzles list' to see them"
-    files = [b for b in reg.broken if not b.clashes_with]
-    if files:
-        hint += (f" ({len(files)} puzzle file{'s' * (len(files) != 1)} could not be loaded: "
-                 f"'puzzles list' says why)")
-    raise UnknownPuzzle(f"unknown puzzle {name!r}{hint}")
-
-
-def _plain_name(name: str) -> str:
-    return name.strip().lower().replace("_", "-").removesuffix(".py")
+    return pick(name, reg.puzzles, reg.broken)

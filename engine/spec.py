@@ -16,7 +16,7 @@ import sympy
 
 from .errors import InvalidParameter, InvalidPuzzleSpec
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+from .index import NAME_RE, unknown_parameter  # noqa: F401 -- beside the index: no sympy
 
 # Outcome of one trial is named X unless a puzzle reports several random variables.
 DEFAULT_OUTCOME = "X"
@@ -259,9 +259,7 @@ class Puzzle:
         known = self.symbols
         for key in given:
             if key not in known:
-                names = ", ".join(known) or "none"
-                raise InvalidParameter(
-                    f"unknown parameter {key!r} for {self.name} (its parameters: {names})")
+                raise InvalidParameter(unknown_parameter(self.name, key, known))
         exact: dict[sympy.Symbol, sympy.Rational] = {}
         for p in self.parameters:
             exact[p.symbol] = p.parse(given.get(p.name, p.default))

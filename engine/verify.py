@@ -12,6 +12,7 @@ from . import exact as ex
 from . import estimate, preflight
 from . import stats
 from .errors import InvalidOption
+from .options import _is_int, check_options, check_tolerances  # noqa: F401 (re-exported)
 from .registry import get_puzzle
 from .report import QuantityResult, Report
 from .simulate import (CHUNK_TRIALS, BinnedCounts, IntegerCounts, Moments, default_threads,
@@ -24,21 +25,6 @@ DEFAULT_RTOL = 1e-3
 DEFAULT_MAX_TRIALS = 1_000_000_000
 # A continuous cdf is compared on this many bins of equal exact probability (fewer for few trials).
 MAX_CDF_BINS = 100
-
-
-def check_options(trials, seed, threads, alpha) -> None:
-    if trials is not None and (not _is_int(trials) or trials <= 0):
-        raise InvalidOption(f"trials={trials} must be a whole number > 0")
-    if seed is not None and (not _is_int(seed) or seed < 0):
-        raise InvalidOption(f"seed={seed} must be a whole number >= 0")
-    if threads is not None and (not _is_int(threads) or threads <= 0):
-        raise InvalidOption(f"threads={threads} must be a whole number > 0")
-    if not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
-        raise InvalidOption(f"alpha={alpha} must be between 0 and 1 (exclusive)")
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
 @dataclass
@@ -210,17 +196,6 @@ class Tolerance:
     def probabilities(self) -> float:
         # pmf and cdf values live on [0, 1]: rtol is taken relative to 1
         return self.rtol + self.atol
-
-
-def check_tolerances(rtol, atol, max_trials, max_seconds) -> None:
-    if not isinstance(rtol, numbers.Real) or not 0 <= rtol < 1:
-        raise InvalidOption(f"rtol={rtol} must be a number with 0 <= rtol < 1")
-    if not isinstance(atol, numbers.Real) or atol < 0:
-        raise InvalidOption(f"atol={atol} must be a number >= 0")
-    if max_trials is not None and (not _is_int(max_trials) or max_trials <= 0):
-        raise InvalidOption(f"max_trials={max_trials} must be a whole number > 0")
-    if max_seconds is not None and (not isinstance(max_seconds, numbers.Real) or max_seconds <= 0):
-        raise InvalidOption(f"max_seconds={max_seconds} must be a number > 0")
 
 
 def _judge(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dist_alpha: float,

@@ -13,7 +13,7 @@ from pathlib import Path
 from string import Template
 
 from ..errors import InvalidOption, PuzzleError
-from ..spec import NAME_RE
+from ..index import NAME_RE
 
 TEMPLATE_FILE = "puzzle.py.tmpl"
 

@@ -1,0 +1,71 @@
+"""Checks of the options a user gives (trials, seed, threads, alpha, tolerances, --plot path).
+
+Kept apart from verify.py and plot.py, which load numpy, scipy and sympy: the command line runs
+these checks first, so a mistyped option is reported at once.
+"""
+
+from __future__ import annotations
+
+import errno
+import numbers
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InvalidOption
+
+
+def check_options(trials, seed, threads, alpha) -> None:
+    if trials is not None and (not _is_int(trials) or trials <= 0):
+        raise InvalidOption(f"trials={trials} must be a whole number > 0")
+    if seed is not None and (not _is_int(seed) or seed < 0):
+        raise InvalidOption(f"seed={seed} must be a whole number >= 0")
+    if threads is not None and (not _is_int(threads) or threads <= 0):
+        raise InvalidOption(f"threads={threads} must be a whole number > 0")
+    if not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
+        raise InvalidOption(f"alpha={alpha} must be between 0 and 1 (exclusive)")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def check_tolerances(rtol, atol, max_trials, max_seconds) -> None:
+    if not isinstance(rtol, numbers.Real) or not 0 <= rtol < 1:
+        raise InvalidOption(f"rtol={rtol} must be a number with 0 <= rtol < 1")
+    if not isinstance(atol, numbers.Real) or atol < 0:
+        raise InvalidOption(f"atol={atol} must be a number >= 0")
+    if max_trials is not None and (not _is_int(max_trials) or max_trials <= 0):
+        raise InvalidOption(f"max_trials={max_trials} must be a whole number > 0")
+    if max_seconds is not None and (not isinstance(max_seconds, numbers.Real) or max_seconds <= 0):
+        raise InvalidOption(f"max_seconds={max_seconds} must be a number > 0")
+
+
+def check_plot_path(path) -> Path:
+    """The path as a Path if a PNG can be written there, else InvalidOption (one line).
+
+    Called before simulating, so a typo does not cost a whole run.
+    """
+    text = os.fspath(path)
+    target = Path(text).expanduser()
+    if target.suffix.lower() != ".png":
+        raise InvalidOption(f"plot file {text!r} must end in .png")
+    folder = target.parent
+    if not folder.exists():
+        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise InvalidOption(f"cannot write plot {text!r}: {str(folder)!r} is not a folder")
+    if target.is_dir():
+        raise InvalidOption(f"cannot write plot {text!r}: it is a folder")
+    # os.access is not enough (root, read-only mounts): try what the real write will do
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".puzzles-plot-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.remove(probe)
+    except OSError as exc:
+        why = f" ({exc.strerror.lower()})" if exc.errno in (errno.EROFS, errno.ENOSPC) else ""
+        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} is not "
+                            f"writable{why}") from None
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InvalidOption(f"cannot write plot {text!r}: the file is read-only")
+    return target

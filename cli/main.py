@@ -266,10 +266,10 @@ def verify(
             fail("--examples verifies the defaults and the puzzle's example points: drop --param")
         if plot is not None:
             fail("--plot draws one point: drop --examples, or plot a point with --param")
-        from puzzles.engine.examples import verify_examples
-
         with user_errors():
-            get_puzzle(name)
+            known_puzzle(name)
+            from puzzles.engine.examples import verify_examples
+
             report = verify_examples(name, scheduler=scheduler, timeout=timeout, **options)
         finish(report, as_json, None, None)
     target = _plot_target(plot)  # before simulating: a typo must not cost a whole run

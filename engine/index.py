@@ -189,6 +189,10 @@ def pick(name: str, found: dict, broken) -> object:
 
     close = difflib.get_close_matches(name, list(found), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; run 'puzzles list' to see them"
+    here = str(name).replace("-", "_") + ".py"
+    if os.path.isfile(here) and os.path.realpath(".") not in map(os.path.realpath, search_path()):
+        hint += (f" ({here} is in this folder, which is not in {PATH_VARIABLE}: "
+                 f"export {PATH_VARIABLE}=\"$PWD\")")
     files = [b for b in broken if not b.clashes_with]
     if files:
         hint += (f" ({len(files)} puzzle file{'s' * (len(files) != 1)} could not be loaded: "

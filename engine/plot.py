@@ -481,7 +481,7 @@ def _estimated_distribution(fig, cell, q, data) -> None:
         ax.errorbar(xs, est, yerr=[est - low, high - est], fmt="o", color=SIM,
                     ms=3 if many else 5, capsize=0 if many else 3, lw=1.2, label=label)
         ax.set_ylim(0, max(float(np.max(high, initial=0)), 1e-12) * 1.3)
-        ax.set_ylabel("P(X = x)")
+        ax.set_ylabel(f"P({data.get('outcome', 'X')} = x)")
         _integer_ticks(ax)
     else:
         where = "post"
@@ -490,7 +490,7 @@ def _estimated_distribution(fig, cell, q, data) -> None:
         ax.step(xs, est, where=where, color=SIM, lw=1.6,
                 label=f"empirical cdf ({_count(data['trials'])} trials)")
         ax.set_ylim(-0.02, 1.02)
-        ax.set_ylabel("P(X ≤ x)")
+        ax.set_ylabel(f"P({data.get('outcome', 'X')} ≤ x)")
     ax.set_xlabel("x")
     ax.legend(loc="best", fontsize=9, framealpha=0.9)
 

@@ -249,7 +249,8 @@ def _estimated_lines(report) -> list[str]:
             lines.append(f"hint: {q.name} is {q.hint}; a hint, not a proof")
         if q.table is None:
             continue
-        what = "P(X = x)" if q.name == "pmf" else "P(X <= x)"
+        outcome = q.data.get("outcome", "X")
+        what = f"P({outcome} = x)" if q.name == "pmf" else f"P({outcome} <= x)"
         lines.append(f"{q.name}, estimated: {what}, with bands that hold for all x at once "
                      f"({100 * (1 - report.alpha):g}% jointly with the bands above)")
         table = q.table

@@ -216,13 +216,19 @@ def _estimate(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dis
     """A quantity with no closed form: an estimate and its band, not a verdict (estimate.py)."""
     q, c = plan.quantity, plan.collector
     if q.name in ("mean", "variance", "probability"):
-        return estimate.estimate_scalar(q.name, c, scalar, tolerance)
-    if isinstance(c, IntegerCounts):
+        result = estimate.estimate_scalar(q.name, c, scalar, tolerance)
+    elif isinstance(c, IntegerCounts):
         _low, high = ex.integer_bounds(puzzle, q, values)
         if q.name == "pmf":
-            return estimate.estimate_pmf(q, c, dist_alpha, tolerance, high)
-        return estimate.estimate_discrete_cdf(q, c, dist_alpha, tolerance, high)
-    return estimate.estimate_continuous_cdf(q, c, dist_alpha, tolerance)
+            result = estimate.estimate_pmf(q, c, dist_alpha, tolerance, high)
+        else:
+            result = estimate.estimate_discrete_cdf(q, c, dist_alpha, tolerance, high)
+    else:
+        result = estimate.estimate_continuous_cdf(q, c, dist_alpha, tolerance)
+    from .describe import outcome_label  # the outcome's name as the statement gives it
+
+    result.data["outcome"] = outcome_label(puzzle, q.of or puzzle.outcomes[0])
+    return result
 
 
 def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> QuantityResult:

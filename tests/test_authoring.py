@@ -346,3 +346,18 @@ def test_verify_a_broken_file_by_its_file_name_says_why(runner, folder):
     assert "P_Bad.py" in err and "nothing_here" in err
     err = one_line_error(*run(runner, "verify", "zzz-unknown"))
     assert "could not be loaded" in err
+
+
+@pytest.mark.parametrize("support, body, truth", [
+    ("(0, 1)", "out[t] = min(rng.random(), rng.random())", lambda r: 1 - (1 - r) ** 2),
+    ("(0, oo)", "out[t] = rng.exponential(1.0)", lambda r: 1 - np.exp(-r)),
+])
+def test_an_estimated_continuous_cdf_holds_the_truth_in_its_band(folder, support, body, truth):
+    puzzle_file(folder, "cont", body, parameters="[]", signature="rng, trials",
+                extra="from sympy import oo\nr = symbols('r', positive=True)\n",
+                quantities=f"Cdf(None, r, support={support})")
+    report = verify("cont", trials=300_000, seed=3, threads=2)
+    table = report.table("cdf")
+    assert len(table) > 50
+    assert np.all(table.ci_low <= truth(table.x)) and np.all(truth(table.x) <= table.ci_high)
+    assert report.verdict == "estimated"

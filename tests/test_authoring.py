@@ -361,3 +361,20 @@ def test_an_estimated_continuous_cdf_holds_the_truth_in_its_band(folder, support
     assert len(table) > 50
     assert np.all(table.ci_low <= truth(table.x)) and np.all(truth(table.x) <= table.ci_high)
     assert report.verdict == "estimated"
+
+
+def test_an_unknown_name_whose_file_is_here_says_to_set_puzzles_path(runner, tmp_path, monkeypatch):
+    monkeypatch.delenv("PUZZLES_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(runner, "new", "here-dice")
+    assert code == 0, err
+    err = one_line_error(*run(runner, "verify", "here-dice"))
+    assert "here_dice.py is in this folder" in err and "PUZZLES_PATH" in err
+
+
+def test_an_estimated_table_names_the_statements_outcome(folder):
+    path = puzzle_file(folder, "named-pmf", "out[t] = rng.integers(1, s + 1)",
+                       quantities="Pmf(None, x, support=(1, s))")
+    path.write_text(path.read_text().replace("is rolled.", "is rolled. Let F be the face shown."))
+    text = verify("named-pmf", trials=100_000, seed=1, threads=1).format()
+    assert "P(F = x)" in text

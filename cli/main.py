@@ -116,35 +116,7 @@ def parse_trials(text: Optional[str]):
     return parse_count(text, "--trials")
 
 
-class _Progress:
-    """A progress bar on stderr, only when stderr is a terminal."""
-
-    def __init__(self, total: int, enabled: bool, label: str = "simulating"):
-        self.bar = None
-        if enabled and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
-
-            if total is None:  # an auto run: no end known in advance, so count and time it
-                columns = (BarColumn(), TextColumn("{task.completed:,.0f} trials"),
-                           TimeElapsedColumn())
-            else:
-                columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-            self.bar = Progress(label, *columns, console=Console(stderr=True), transient=True)
-            self.task = self.bar.add_task("trials", total=total)
-
-    def __enter__(self):
-        if self.bar:
-            self.bar.start()
-        return self.advance if self.bar else None
-
-    def advance(self, n: int) -> None:
-        self.bar.advance(self.task, n)
-
-    def __exit__(self, *exc):
-        if self.bar:
-            self.bar.stop()
+from .progress import Progress as _Progress  # noqa: E402 (a bar on a terminal, else lines)
 
 
 def _plot_target(plot: Optional[str]):

@@ -179,6 +179,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
             needed = max((r.trials_needed or 0) for r in results) / 1.3 ** 2 * 1.15
             batch = int(min(max(needed - done, done), 7 * done))
             batch = -(-batch // CHUNK_TRIALS) * CHUNK_TRIALS  # whole chunks
+            if hasattr(progress, "expect"):  # the command line's estimate of time to a verdict
+                progress.expect(done + batch, min(needed, budget), budget)
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
                       rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop)

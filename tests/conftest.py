@@ -9,6 +9,9 @@ if "PUZZLES_CACHE_DIR" not in os.environ:
     import tempfile
 
     os.environ["PUZZLES_CACHE_DIR"] = tempfile.mkdtemp(prefix="puzzles-test-cache-")
+# Progress lines on a non-terminal stderr come every few seconds: on a loaded machine a test's
+# run may take that long, and its stderr must not depend on the clock (test_startup sets it).
+os.environ.setdefault("PUZZLES_PROGRESS_SECONDS", "100000")
 
 
 @pytest.fixture

@@ -179,7 +179,7 @@ def quantity_row(q: QuantityResult) -> tuple:
     if q.verdict == "estimated":
         return _estimated_row(q)
     if q.test == "chi-square":
-        exact = f"{q.values} values" if q.values else f"{q.bins} bins"
+        exact = (f"{q.values} value{'s' * (q.values != 1)}" if q.values else f"{q.bins} bins")
         estimate = f"chi2 p = {q.p_value:.3g}"
         band = (f"max dev {q.max_deviation:.2g} <= {q.deviation_band:.2g}"
                 + (f", {q.impossible} impossible" if q.impossible else ""))

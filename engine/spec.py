@@ -298,6 +298,8 @@ class Puzzle:
         for q in self.quantities:
             if not isinstance(q, Quantity) or q.name not in QUANTITY_NAMES:
                 fail(f"{q!r} is not a quantity: use Mean, Variance, Probability, Pmf or Cdf")
+        for p in self.parameters:
+            _check_assumptions(p, fail)
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             fail(f"parameter names repeat: {names}")
@@ -360,6 +362,35 @@ class Puzzle:
         if got != wanted:
             fail(f"simulate must take ({', '.join(wanted)}): rng, trials, then the parameters "
                  f"in the order they are declared; it takes ({', '.join(got)})")
+
+
+def _check_assumptions(p: Parameter, fail) -> None:
+    """A symbol declared positive (or nonnegative) lets sympy simplify with that in mind --
+    0**n becomes 0 for a positive n -- so a range that allows n=0 (or a negative n) would give
+    wrong exact values there. Refused, saying which value breaks the declaration."""
+    sym = p.symbol
+    wanted = ("positive", lambda v: v > 0) if sym.is_positive else \
+        ("nonnegative", lambda v: v >= 0) if sym.is_nonnegative else None
+    if wanted is None:
+        return
+    word, ok = wanted
+    low = p.min if p.min is not None else None
+    try:
+        low = sympy.sympify(low) if low is not None else None
+    except (TypeError, ValueError, sympy.SympifyError):
+        low = None
+    bad = None
+    if low is not None and low.is_number and not ok(low):
+        bad = low
+    elif p.min is None and p.above is None:
+        bad = "any value"
+    if bad is not None:
+        shown = (f"{p.name}={_show(bad)}" if bad != "any value" else
+                 "values <= 0" if word == "positive" else "negative values")
+        fail(f"{p.name} is declared {word}=True, but its range allows {shown}: sympy simplifies "
+             f"with {p.name} {'> 0' if word == 'positive' else '>= 0'} in mind (0**{p.name} "
+             f"becomes 0), so exact values there would be wrong; drop {word}=True from its "
+             f"symbols(...) or narrow the range")
 
 
 def _refuse_floats(q: Quantity, fail) -> None:

@@ -378,3 +378,13 @@ def test_an_estimated_table_names_the_statements_outcome(folder):
     path.write_text(path.read_text().replace("is rolled.", "is rolled. Let F be the face shown."))
     text = verify("named-pmf", trials=100_000, seed=1, threads=1).format()
     assert "P(F = x)" in text
+
+
+def test_a_symbol_declared_positive_with_a_range_allowing_zero_is_refused(runner, folder):
+    # sympy simplifies 0**n to 0 for a positive n, so m*(1-1/m)**n at n=0, m=1 would be 0, not 1
+    path = puzzle_file(folder, "assumed", "out[t] = 1", quantities="Mean(s ** 0)",
+                       parameters='[Integer(s, 4, "faces", min=0)]')
+    path.write_text(path.read_text().replace('symbols("s x", integer=True)',
+                                             'symbols("s x", integer=True, positive=True)'))
+    err = one_line_error(*run(runner, "verify", "assumed", "-n", "1e4"))
+    assert "positive" in err and "s=0" in err, err

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import re
 import sys
 from typing import Annotated, List, Optional
 
@@ -91,22 +90,11 @@ def parse_params(items: Optional[List[str]]) -> dict:
 
 
 def parse_count(text: Optional[str], option: str) -> Optional[int]:
-    """'10000000', '10_000_000', '10,000,000' or '1e7' -> 10000000."""
-    if text is None:
-        return None
-    clean = text.strip().replace("_", "").replace(",", "")
-    try:
-        if re.fullmatch(r"\d+", clean):
-            value = int(clean)
-        elif re.fullmatch(r"\d+(\.\d*)?[eE]\+?\d+", clean) and float(clean).is_integer():
-            value = int(float(clean))
-        else:
-            raise ValueError
-    except (ValueError, OverflowError):
-        fail(f"{option} {text!r} must be a whole number > 0 (e.g. 1000000 or 1e6)")
-    if value <= 0:
-        fail(f"{option} {text!r} must be a whole number > 0")
-    return value
+    """'10000000', '10_000_000', '10,000,000' or '1e7' -> 10000000 (as the Python API reads them)."""
+    from puzzles.engine.counts import as_count
+
+    with user_errors():
+        return as_count(text, f"{option} ")
 
 
 def parse_trials(text: Optional[str]):

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 from scipy import stats
 
+from .counts import as_trials
 from .errors import InvalidOption
 from .registry import get_puzzle
 from .verify import DEFAULT_SEED, verify
@@ -109,6 +110,7 @@ def calibrate(name, runs: int = DEFAULT_RUNS, trials: int | str = DEFAULT_TRIALS
     """Run verify() `runs` times with independent seeds and measure its false alarms."""
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 2:
         raise InvalidOption(f"runs={runs} must be a whole number >= 2")
+    trials = as_trials(trials, "trials=")  # 1e6, "1e6", "auto"
     puzzle = get_puzzle(name)
     seed = DEFAULT_SEED if seed is None else seed
     false_alarms = inconclusive = 0

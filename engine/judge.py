@@ -20,6 +20,7 @@ import sympy
 
 from . import exact as ex
 from .claims import parse_expression, split_claim
+from .counts import as_count, as_trials
 from .errors import InvalidClaim, InvalidOption, InvalidParameter
 from .registry import get_puzzle
 from .spec import Puzzle, Quantity
@@ -87,29 +88,84 @@ class CheckReport:
                 "seed": self.seed, "verdict": self.verdict, "wrong": self.wrong,
                 "claims": [c.to_dict() for c in self.claims]}
 
-    def format(self) -> str:
+    def summary_table(self):
+        """The table the CLI prints, as data (engine.table.Table)."""
+        from .table import Table
+
         head = f"{self.puzzle}  " + " ".join(f"{k}={v}" for k, v in self.params.items())
-        rows = [("claim", "expression", "result")]
-        for c in self.claims:
-            rows.append((c.quantity, _clip(c.parsed, 40), f"{c.status}: {c.message}"))
-        widths = [max(len(r[i]) for r in rows) for i in range(2)]
-        lines = [head] + ["  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2]]).rstrip()
-                          for r in rows]
+        rows = [(c.quantity, _clip(c.parsed, 40), f"{c.status}: {c.message}") for c in self.claims]
         count = f"{self.wrong} of {len(self.claims)} claims" if self.wrong else \
             f"{len(self.claims)} claim{'s' * (len(self.claims) != 1)}"
         if self.verdict == "agree":
             where = " ".join(f"{k}={v}" for k, v in self.params.items())
             count += (f"; with the simulation{' at ' + where if where else ''}, not a proof for "
                       f"other parameters" if where else "; with the simulation")
-        lines.append(f"verdict: {self.verdict} ({count})")
-        return "\n".join(lines)
+        return Table(head, ("claim", "expression", "result"), rows,
+                     [c.status for c in self.claims], self.verdict, f" ({count})")
 
-    def plot(self, path) -> None:
+    def format(self) -> str:
+        return self.summary_table().text()
+
+    def __str__(self) -> str:
+        return self.format()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the table with coloured results; the picture too when some claim was
+        judged against simulation (and matplotlib is installed)."""
+        png = None
+        if self.simulation is not None:
+            from .plot import report_png
+
+            png = report_png(self.simulation, reference="claim")
+        return self.summary_table().html(png, alt=f"{self.puzzle}: claims against simulation")
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per claim (index: quantity): the claim, its status,
+        `correct` (a nullable boolean: <NA> when not settled), the counterexample (`at`,
+        `claimed`, `truth`) or, against simulation, the estimate and its band."""
+        from .report import quantities_frame
+
+        rows = []
+        for c in self.claims:
+            ce, sim = c.counterexample or {}, c.simulation or {}
+            at = None
+            if ce:
+                where = {**ce.get("params", {}), **(ce.get("variable") or {})}
+                at = ", ".join(f"{k}={v}" for k, v in where.items())
+            rows.append({"quantity": c.quantity, "expression": c.expression, "parsed": c.parsed,
+                         "against": c.against, "status": c.status, "correct": c.correct,
+                         "proved": c.proved, "points": c.points, "at": at,
+                         # the claim's value: at the counterexample, or as simulated against
+                         "claimed": ce.get("claimed", sim.get("exact")), "truth": ce.get("truth"),
+                         "estimate": sim.get("estimate"), "ci_low": sim.get("ci_low"),
+                         "ci_high": sim.get("ci_high"), "p_value": sim.get("p_value"),
+                         "message": c.message})
+        return quantities_frame(rows, _ClaimRow, index="quantity")
+
+    def plot(self, path=None):
+        """Draw the claims beside the simulation: into `path` (a .png), or, with no path,
+        return the matplotlib Figure."""
         if self.simulation is None:
             raise InvalidOption("a plot needs a claim judged against simulation (--against simulation)")
         from .plot import plot_report
 
-        plot_report(self.simulation, path, reference="claim")
+        return plot_report(self.simulation, path, reference="claim")
+
+
+class _ClaimRow:
+    """The dtypes of CheckReport.to_frame()'s columns (see report.quantities_frame)."""
+
+    correct: bool | None
+    proved: bool
+    points: int
+    claimed: float | None
+    truth: float | None
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
 
 
 def _plain(v):
@@ -371,6 +427,8 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
     """
     if against not in (None, "exact", "simulation"):
         raise InvalidOption(f"against={against!r} must be 'exact' or 'simulation'")
+    trials = None if trials is None else as_trials(trials, "trials=")
+    max_trials = as_count(max_trials, "max_trials=")
     check_options(None if trials == "auto" else trials, seed, threads, alpha)
     puzzle = get_puzzle(name)
     given = puzzle.resolve(params)

@@ -1,6 +1,6 @@
 """One PNG per report: a panel per quantity, the simulation drawn over the closed form.
 
-matplotlib is imported inside plot_report only: the command line pays for it only with --plot.
+matplotlib is imported inside report_figure only: the command line pays for it only with --plot.
 The figure is built on a bare Figure + Agg canvas (no pyplot), so it needs no display and
 touches no global matplotlib state.
 """
@@ -20,14 +20,14 @@ from . import stats
 from .exact import is_plain_number
 from .errors import InvalidOption
 from .options import check_plot_path  # noqa: F401 (re-exported; checked before numpy loads)
+from .table import VERDICT_COLORS
 
 DPI = 100
 PANEL_WIDTH = 5.4      # inches per panel column
 PANEL_HEIGHT = 4.6     # inches per panel row
 MIN_WIDTH = 10.5       # inches: at DPI 100 every picture is at least 1050 px wide
 
-COLORS = {"agree": "#1a7f37", "disagree": "#cf222e", "inconclusive": "#b35900",
-          "no closed form": "#57606a", "estimated": "#57606a"}
+COLORS = VERDICT_COLORS  # the verdict colours of the tables (engine.table) and the pictures
 EXACT = "#0b5cad"      # closed form (or claim)
 SIM = "#d9730d"        # simulation
 BAND = "#f2b36b"
@@ -64,15 +64,32 @@ def _remove_quietly(path: str) -> None:
 # --------------------------------------------------------------------------- the figure
 
 
-def plot_report(report, path, reference: str = "exact") -> None:
-    """Write one PNG for `report` (an engine Report): a panel per quantity.
+def plot_report(report, path=None, reference: str = "exact"):
+    """Draw `report` (an engine Report), a panel per quantity: into the PNG file `path`, or,
+    with no path, return the matplotlib Figure.
 
     reference names what the simulation is drawn against: "exact" for closed forms, "claim"
     when the closed forms are a user's claims (puzzles check --against simulation).
     """
+    if path is None:
+        return report_figure(report, reference)
     target = check_plot_path(path)
+    _write_atomically(report_figure(report, reference), target)
+    return None
+
+
+def report_png(report, reference: str = "exact") -> bytes | None:
+    """The picture as PNG bytes (for a notebook), or None without matplotlib."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return None
+    return report_figure(report, reference)._repr_png_()
+
+
+def report_figure(report, reference: str = "exact"):
+    """The Figure of plot_report: a bare Figure on an Agg canvas, no pyplot."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     quantities = list(report.quantities)
     count = max(len(quantities), 1)
@@ -82,7 +99,7 @@ def plot_report(report, path, reference: str = "exact") -> None:
     title_lines, sub_lines = _header_lines(report, width, reference)
     header = _header_height(title_lines, sub_lines)
     height = rows * PANEL_HEIGHT + header
-    fig = Figure(figsize=(width, height), dpi=DPI)
+    fig = _figure_class()(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     grid = fig.add_gridspec(rows, cols, **_margins(width, height, header, rows, cols))
     for i, q in enumerate(quantities):
@@ -91,7 +108,29 @@ def plot_report(report, path, reference: str = "exact") -> None:
     if not quantities:
         fig.text(0.5, 0.5, "no quantities", ha="center", va="center")
     _header(fig, title_lines, sub_lines, report.verdict)
-    _write_atomically(fig, target)
+    return fig
+
+
+_FIGURE_CLASS = None
+
+
+def _figure_class():
+    """matplotlib's Figure with a _repr_png_, so a notebook shows it even where pyplot (and
+    with it the inline backend's display hook) was never loaded."""
+    global _FIGURE_CLASS
+    if _FIGURE_CLASS is None:
+        import io
+
+        from matplotlib.figure import Figure
+
+        class ReportFigure(Figure):
+            def _repr_png_(self) -> bytes:
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png", dpi=DPI)
+                return buffer.getvalue()
+
+        _FIGURE_CLASS = ReportFigure
+    return _FIGURE_CLASS
 
 
 # Margins around and between the panels, in inches: room for tick labels, axis labels and

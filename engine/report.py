@@ -127,10 +127,9 @@ class Report:
         return all(q.precise is not False for q in self.quantities)
 
     def to_frame(self):
-        import pandas as pd
-
-        rows = [q.to_dict() for q in self.quantities]
-        return pd.DataFrame(rows).set_index("name")
+        """A pandas DataFrame, one row per quantity (index: name); counts are nullable
+        integers (Int64), `agree` a nullable boolean (<NA> when inconclusive)."""
+        return quantities_frame([q.to_dict() for q in self.quantities], QuantityResult)
 
     def table(self, name: str):
         """The estimated pmf or cdf `name` as a DataFrame: x, estimate, ci_low, ci_high (the
@@ -145,10 +144,51 @@ class Report:
     def format(self) -> str:
         return format_report(self)
 
-    def plot(self, path) -> None:
+    def summary_table(self):
+        """The table the CLI prints, as data (engine.table.Table): rendered by format() as
+        text and by _repr_html_ as HTML."""
+        return report_table(self)
+
+    def __str__(self) -> str:
+        return self.format()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the table with coloured verdicts, and the picture where matplotlib is."""
+        from .plot import report_png
+
+        return self.summary_table().html(report_png(self),
+                                         alt=f"{self.puzzle}: verdict {self.verdict}")
+
+    def plot(self, path=None):
+        """Draw the report: into `path` (a .png), or, with no path, return the matplotlib
+        Figure (a notebook shows it)."""
         from .plot import plot_report
 
-        plot_report(self, path)
+        return plot_report(self, path)
+
+
+# dtypes of to_frame() columns, from the dataclass's annotations: counts stay integers when
+# some rows have none (pandas would make them floats), and agree stays a boolean
+_FRAME_DTYPES = {"int | None": "Int64", "bool | None": "boolean", "bool": "boolean",
+                 "int": "Int64", "float | None": "float64", "float": "float64"}
+
+
+def quantities_frame(rows: list, row_type, index: str = "name"):
+    """A DataFrame of `rows` (dicts) with dtypes from `row_type`'s annotations."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    annotations = {}
+    for klass in reversed(row_type.__mro__):
+        annotations.update(getattr(klass, "__annotations__", {}))
+    annotations.setdefault("agree", "bool | None")
+    for column in frame.columns:
+        dtype = _FRAME_DTYPES.get(str(annotations.get(column)))
+        if dtype is not None:
+            frame[column] = frame[column].astype(dtype)
+    return frame.set_index(index) if index in frame.columns else frame
 
 
 def _plain(v: Any):
@@ -194,36 +234,40 @@ def quantity_row(q: QuantityResult) -> tuple:
 
 
 def format_report(report: Report) -> str:
+    return report_table(report).text()
+
+
+def report_table(report: Report):
+    """The report as a Table: the head line, one row per quantity, the verdict line."""
+    from .table import Table
+
     rate = report.trials_per_second
     rate_text = f"{rate / 1e6:.1f} M trials/s" if rate >= 1e5 else f"{rate:,.0f} trials/s"
     mode = f" (auto, {report.looks} looks)" if report.mode == "auto" else ""
     head = (f"{report.puzzle}  {format_params(report.params)}   {report.trials:,} trials{mode}  "
             f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
     level = 100 * (1 - report.alpha)
-    rows = [("quantity", "exact", "estimate", f"{level:g}% band (joint)", "verdict")]
-    rows += [quantity_row(q) for q in report.quantities]
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    lines = [head] + ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    verdict = f"verdict: {report.verdict}"
+    columns = ("quantity", "exact", "estimate", f"{level:g}% band (joint)", "verdict")
+    rows = [quantity_row(q) for q in report.quantities]
+    note = ""
     if report.verdict == "inconclusive":
         tol = f"rtol {report.rtol:g}" + (f", atol {report.atol:g}" if report.atol else "")
         more = (f"; about {report.trials_needed:,} trials would settle it"
                 if report.trials_needed else "")
-        verdict += (f" (no band excludes the exact value, but not every band is within {tol} "
-                    f"of it{more})")
+        note = (f" (no band excludes the exact value, but not every band is within {tol} "
+                f"of it{more})")
     elif report.verdict == "estimated":
         tol = f"rtol {report.rtol:g}" + (f", atol {report.atol:g}" if report.atol else "")
         if report.precise:
-            verdict += f" (no closed form to judge; every band is within {tol})"
+            note = f" (no closed form to judge; every band is within {tol})"
         else:
             more = (f"; about {report.trials_needed:,} trials would narrow them"
                     if report.trials_needed else "")
-            verdict += f" (no closed form to judge; not every band is within {tol}{more})"
+            note = f" (no closed form to judge; not every band is within {tol}{more})"
     elif report.mode == "auto" and report.stopped != "decided":
-        verdict += f" (stopped at {report.stopped})"
-    lines.append(verdict)
-    lines += _estimated_lines(report)
-    return "\n".join(lines)
+        note = f" (stopped at {report.stopped})"
+    return Table(head, columns, rows, [q.verdict for q in report.quantities], report.verdict,
+                 note, _estimated_lines(report))
 
 
 # Rows of an estimated pmf or cdf shown in the text report (all of them are in to_dict()).

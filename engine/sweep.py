@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Mapping
 from .errors import InvalidOption, InvalidParameter
 from .registry import get_puzzle
 from .simulate import _ordered_bounded_map
+from .counts import as_trials
 from .verify import DEFAULT_SEED, check_options, verify
 
 MAX_POINTS = 100_000
@@ -154,6 +155,7 @@ def sweep(name, grid: Mapping[str, Any], trials: int | None = None, seed: int | 
     """
     import pandas as pd
 
+    trials = None if trials is None else as_trials(trials, "trials=")  # 1e6, "1e6", "auto"
     check_options(None if trials == "auto" else trials, seed, threads, alpha)
     puzzle = get_puzzle(name)
     names, points = grid_points(puzzle, grid)

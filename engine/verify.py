@@ -11,6 +11,7 @@ import numpy as np
 from . import exact as ex
 from . import estimate, preflight
 from . import stats
+from .counts import as_count, as_trials
 from .errors import InvalidOption
 from .options import _is_int, check_options, check_tolerances  # noqa: F401 (re-exported)
 from .registry import get_puzzle
@@ -98,7 +99,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     rtol + atol on probabilities), else 'inconclusive'. Bands are simultaneous: with m compared
     quantities each gets alpha/m, so the chance of a false 'disagree' is at most alpha.
 
-    trials: a number for a run of fixed size, or "auto" (the default): simulate in growing
+    trials: a number for a run of fixed size (10**6, 1e6 and "1e6" alike), or "auto" (the default): simulate in growing
     batches and stop as soon as no quantity is inconclusive (or one disagrees), or at max_trials
     (default 1e9) / max_seconds. Auto runs use anytime-valid bands, so looking after every batch
     keeps the guarantee.
@@ -108,14 +109,13 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     "tcp://HOST:PORT" (reached within `timeout` seconds) or a distributed.Client; the estimates
     are bit-identical to a threaded run with the same seed. See engine.cluster.
     """
+    trials = "auto" if trials is None else as_trials(trials, "trials=")  # 1e6, "1e6", "auto"
+    max_trials = as_count(max_trials, "max_trials=")
     if scheduler is not None:  # the same call again, with the cluster's map of chunks
         from .cluster import verify_on_cluster
 
         return verify_on_cluster(verify, locals())
-    trials = "auto" if trials is None else trials
-    auto = isinstance(trials, str)
-    if auto and trials != "auto":
-        raise InvalidOption(f"trials={trials!r} must be a whole number > 0 or 'auto'")
+    auto = trials == "auto"
     check_options(None if auto else trials, seed, threads, alpha)
     check_tolerances(rtol, atol, max_trials, max_seconds)
     puzzle = get_puzzle(name)

@@ -80,13 +80,20 @@ def search_path(value: str | None = None) -> list[str]:
     return [os.path.abspath(os.path.expanduser(p)) for p in value.split(os.pathsep) if p.strip()]
 
 
+def is_test_file(file_name: str) -> bool:
+    """pytest's files (test_*.py, *_test.py, conftest.py): they sit beside puzzles (`puzzles
+    new` writes test_NAME.py) but are not puzzles."""
+    return (file_name.startswith("test_") or file_name.endswith("_test.py")
+            or file_name == "conftest.py")
+
+
 def puzzle_files(folder: str) -> list[str]:
     try:
         names = sorted(os.listdir(folder))
     except OSError:
         return []
     return [os.path.join(folder, n) for n in names
-            if n.endswith(".py") and not n.startswith(("_", "."))
+            if n.endswith(".py") and not n.startswith(("_", ".")) and not is_test_file(n)
             and os.path.isfile(os.path.join(folder, n))]
 
 

@@ -4,7 +4,8 @@ Three sources, in this order:
 
 - built-ins: every module of the `puzzles` package that defines `PUZZLE`;
 - user folders: every `*.py` file not starting with `_` in each folder of the environment
-  variable PUZZLES_PATH (os.pathsep-separated), loaded from its path;
+  variable PUZZLES_PATH (os.pathsep-separated), loaded from its path; pytest's files
+  (test_*.py, *_test.py, conftest.py) are not puzzles and are skipped;
 - puzzle packs: installed distributions that declare entry points in the group `puzzles`, each
   loading to a Puzzle or to a module that defines `PUZZLE`.
 

@@ -36,6 +36,9 @@ _API = {
     "InvalidOption": "errors", "InvalidClaim": "errors", "InvalidPuzzleSpec": "errors",
 }
 
+# submodules reachable as attributes once `puzzles` is imported (puzzles.testing.assert_verifies)
+_SUBMODULES = ("catalog", "cli", "engine", "testing")
+
 __all__ = sorted(_API) + ["__version__"]
 
 
@@ -55,6 +58,10 @@ def __getattr__(name: str):
         from importlib import import_module
 
         value = getattr(import_module(f"puzzles.engine.{_API[name]}"), name)
+    elif name in _SUBMODULES:
+        from importlib import import_module
+
+        value = import_module(f"puzzles.{name}")
     else:
         raise AttributeError(f"module 'puzzles' has no attribute {name!r}")
     globals()[name] = value

@@ -1,7 +1,8 @@
-"""Starting points for new puzzles: `puzzles new NAME` fills puzzle.py.tmpl with NAME.
+"""Starting points for new puzzles: `puzzles new NAME` fills puzzle.py.tmpl with NAME, and
+test_puzzle.py.tmpl with the test beside it (test_NAME.py, run by pytest).
 
-The template is a real puzzle module (two fair dice) kept as a text file, so that it reads,
-diffs and is edited like the module it becomes.
+The templates are real modules (a puzzle of two fair dice, its pytest file) kept as text
+files, so that they read, diff and are edited like the modules they become.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 from string import Template
 
 from ..errors import InvalidOption, PuzzleError
-from ..index import NAME_RE
+from ..index import NAME_RE, is_test_file
 
 TEMPLATE_FILE = "puzzle.py.tmpl"
+TEST_TEMPLATE_FILE = "test_puzzle.py.tmpl"
 
 
 def module_file_name(name: str) -> str:
@@ -30,6 +32,11 @@ def check_puzzle_name(name: str) -> None:
                 else ", e.g. 'dice-sum'")
         raise InvalidOption(f"{name!r} is not a puzzle name: use lowercase letters and digits "
                             f"in words joined by hyphens, starting with a letter{hint}")
+    if is_test_file(module_file_name(name)):
+        # its file would look like a test to pytest, and PUZZLES_PATH skips test files
+        raise InvalidOption(f"{name!r} would be written to {module_file_name(name)}, a name "
+                            f"pytest and PUZZLES_PATH keep for tests: choose a name that does "
+                            f"not start with 'test-' or end in '-test'")
 
 
 def render_puzzle(name: str) -> str:
@@ -87,6 +94,33 @@ def write_puzzle(name: str, folder: str | os.PathLike = ".", force: bool = False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PuzzleError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def test_file_name(name: str) -> str:
+    """'dice-sum' -> 'test_dice_sum.py': the pytest file beside the puzzle."""
+    return "test_" + module_file_name(name)
+
+
+def render_test(name: str) -> str:
+    """The text of the pytest file for the new puzzle `name`."""
+    check_puzzle_name(name)
+    text = resources.files(__package__).joinpath(TEST_TEMPLATE_FILE).read_text(encoding="utf-8")
+    return Template(text).substitute(name=name, module=name.replace("-", "_"))
+
+
+def write_test(name: str, folder: str | os.PathLike = ".", force: bool = False) -> Path:
+    """Write folder/test_<name with underscores>.py, the puzzle's pytest file; refuse to
+    overwrite unless `force`. Returns the path written."""
+    folder = Path(folder).expanduser()
+    path = folder / test_file_name(name)
+    if path.exists() and not force:
+        raise PuzzleError(f"{path} already exists; pass --force to overwrite it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_test(name), encoding="utf-8")
     except OSError as exc:
         raise PuzzleError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

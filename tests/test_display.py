@@ -190,3 +190,25 @@ def test_cli_counts_unchanged(runner):
     bad = runner.invoke(app, ["verify", "birthday", "-n", "1e6.5"])
     assert bad.exit_code == 2
     assert bad.output.strip() == "error: --trials '1e6.5' must be a whole number > 0 (e.g. 1000000 or 1e6)"
+
+
+def test_lines_after_the_verdict_show_in_html_too():
+    # an estimated pmf (no closed form) prints its table after the verdict line: the notebook
+    # shows those lines as well, escaped, in the same order
+    import dataclasses
+    import html as html_lib
+
+    from puzzles.engine import get_puzzle
+
+    puzzle = get_puzzle("handshakes")
+    estimated = dataclasses.replace(puzzle, quantities=[
+        dataclasses.replace(q, closed_form=None) if q.name == "pmf" else q
+        for q in puzzle.quantities])
+    report = puzzles.verify(estimated, trials=65_536, seed=1, threads=2, rtol=0.05)
+    after = report.summary_table().after
+    assert after and after[0].startswith("pmf, estimated")
+    assert str(report).endswith("\n".join(after))
+    page = report._repr_html_()
+    (pre,) = re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)
+    assert html_lib.unescape(pre) == "\n".join(after)
+    assert ("estimated", VERDICT_COLORS["estimated"]) in _badges(page)

@@ -91,7 +91,7 @@ def parse_params(items: Optional[List[str]]) -> dict:
 
 def parse_count(text: Optional[str], option: str) -> Optional[int]:
     """'10000000', '10_000_000', '10,000,000' or '1e7' -> 10000000 (as the Python API reads them)."""
-    from puzzles.engine.counts import as_count
+    from puzzles.engine.options import as_count
 
     with user_errors():
         return as_count(text, f"{option} ")

@@ -10,7 +10,9 @@ command line needs to report a typo) must not cost sympy and numba.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from types import ModuleType
 
 # name -> the module of this package that defines it
 _API = {
@@ -28,6 +30,22 @@ __all__ = [
     "PuzzleError", "UnknownPuzzle", "InvalidParameter", "InvalidOption", "InvalidClaim",
     "InvalidPuzzleSpec",
 ]
+
+
+class _Engine(ModuleType):
+    """`verify` is both a module of this package and its main function. Importing the module
+    (as judge, sweep and puzzles.verify do) makes Python bind `puzzles.engine.verify` to the
+    module, and `from puzzles.engine import verify` would then give a module, not the function.
+    Such a binding is dropped here, so the name always means the function (from __getattr__);
+    the module stays in sys.modules (`from puzzles.engine.verify import ...` works as ever)."""
+
+    def __setattr__(self, name, value):
+        if isinstance(value, ModuleType) and _API.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Engine
 
 
 def __getattr__(name):

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 from scipy import stats
 
-from .counts import as_trials
+from .options import as_trials
 from .errors import InvalidOption
 from .registry import get_puzzle
 from .verify import DEFAULT_SEED, verify

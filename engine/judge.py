@@ -20,7 +20,7 @@ import sympy
 
 from . import exact as ex
 from .claims import parse_expression, split_claim
-from .counts import as_count, as_trials
+from .options import as_count, as_trials
 from .errors import InvalidClaim, InvalidOption, InvalidParameter
 from .registry import get_puzzle
 from .spec import Puzzle, Quantity

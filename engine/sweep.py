@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping
 from .errors import InvalidOption, InvalidParameter
 from .registry import get_puzzle
 from .simulate import _ordered_bounded_map
-from .counts import as_trials
+from .options import as_trials
 from .verify import DEFAULT_SEED, check_options, verify
 
 MAX_POINTS = 100_000

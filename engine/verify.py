@@ -11,7 +11,7 @@ import numpy as np
 from . import exact as ex
 from . import estimate, preflight
 from . import stats
-from .counts import as_count, as_trials
+from .options import as_count, as_trials
 from .errors import InvalidOption
 from .options import _is_int, check_options, check_tolerances  # noqa: F401 (re-exported)
 from .registry import get_puzzle

@@ -88,3 +88,15 @@ def test_submodules_are_attributes():
     out = _run("import puzzles\nprint(puzzles.testing.assert_verifies.__module__, "
                "puzzles.engine.__name__)", ROOT, ROOT)
     assert out.stdout.split() == ["puzzles.testing", "puzzles.engine"], out.stderr
+
+
+def test_engine_verify_is_the_function_after_its_module_is_imported():
+    # puzzles.verify(), check() and sweep() import the module puzzles.engine.verify; Python then
+    # binds that name on the package, and `from puzzles.engine import verify` (the CLI's own
+    # import) gave a module: "'module' object is not callable"
+    out = _run("import puzzles\nimport puzzles.engine.judge\n"
+               "from puzzles.engine.verify import DEFAULT_SEED\n"
+               "from puzzles.engine import verify\nimport puzzles.engine as e\n"
+               "print(callable(verify), callable(e.verify), verify is puzzles.verify)",
+               ROOT, ROOT)
+    assert out.stdout.split() == ["True", "True", "True"], out.stderr

@@ -174,15 +174,27 @@ def Probability(closed_form=None, *, of=None) -> Quantity:
     return Quantity("probability", _sym(closed_form), of)
 
 
-def Pmf(closed_form, variable, *, support, of=None) -> Quantity:
-    """P(X = variable) for integer variable in support = (low, high); high may be sympy.oo."""
+def Pmf(closed_form=None, variable=None, *, support=None, of=None) -> Quantity:
+    """P(X = variable) for integer variable in support = (low, high); high may be sympy.oo.
+    With no closed form yet: Pmf(None, x, support=(low, high)), estimated, not judged."""
+    _need_variable_and_support("Pmf", variable, support)
     return Quantity("pmf", _sym(closed_form), of, variable, tuple(map(sympy.sympify, support)), True)
 
 
-def Cdf(closed_form, variable, *, support, discrete=False, of=None) -> Quantity:
-    """P(X <= variable) on support = (low, high); `discrete` for an integer-valued X."""
+def Cdf(closed_form=None, variable=None, *, support=None, discrete=False, of=None) -> Quantity:
+    """P(X <= variable) on support = (low, high); `discrete` for an integer-valued X.
+    With no closed form yet: Cdf(None, x, support=(low, high)), estimated, not judged."""
+    _need_variable_and_support("Cdf", variable, support)
     return Quantity("cdf", _sym(closed_form), of, variable, tuple(map(sympy.sympify, support)),
                     discrete)
+
+
+def _need_variable_and_support(kind: str, variable, support) -> None:
+    if not isinstance(variable, sympy.Symbol) or support is None or len(tuple(support)) != 2:
+        raise InvalidPuzzleSpec(
+            f"{kind} needs its variable and support even without a closed form: "
+            f"{kind}(None, x, support=(low, high)), x a sympy symbol such as "
+            f"symbols('x', integer=True)")
 
 
 def _sym(expr):

@@ -388,3 +388,10 @@ def test_a_symbol_declared_positive_with_a_range_allowing_zero_is_refused(runner
                                              'symbols("s x", integer=True, positive=True)'))
     err = one_line_error(*run(runner, "verify", "assumed", "-n", "1e4"))
     assert "positive" in err and "s=0" in err, err
+
+
+@pytest.mark.parametrize("quantity", ["Pmf()", "Cdf(None, x)", "Pmf(None, support=(1, s))"])
+def test_a_pmf_or_cdf_without_variable_or_support_says_how_to_write_it(runner, folder, quantity):
+    puzzle_file(folder, "bare", "out[t] = rng.integers(1, s + 1)", quantities=quantity)
+    err = one_line_error(*run(runner, "verify", "bare", "-n", "1e4"))
+    assert "(None, x, support=(low, high))" in err, err

@@ -39,11 +39,10 @@ def assert_law(name, params, law, quantity="pmf"):
     assert as_fraction(exact_at(name, "mean", params)) == mean
     assert as_fraction(exact_at(name, "variance", params)) == variance
     low, high = min(law), max(law)
-    for x in range(low - 1, high + 2):
-        if quantity == "pmf":
-            want = law.get(x, Fraction(0))
-        else:
-            want = sum((p for v, p in law.items() if v <= x), Fraction(0))
+    # a pmf is asked for on its support only; a cdf also just below and above it
+    for x in (range(low, high + 1) if quantity == "pmf" else range(low - 1, high + 2)):
+        want = law.get(x, Fraction(0)) if quantity == "pmf" else \
+            sum((p for v, p in law.items() if v <= x), Fraction(0))
         assert as_fraction(exact_at(name, quantity, params, x=x)) == want, x
 
 
@@ -220,3 +219,179 @@ def test_dice_range_simulator_outcomes():
     assert set(np.unique(r)) == {0.0, 1.0}
     assert not run_kernel("dice-range", {"n": 4, "k": 1}).any()
     assert run_kernel("dice-range", {"n": 10, "k": 20}).max() <= 19
+
+
+# --------------------------------------------------------------------------- st-petersburg
+
+
+def st_petersburg_law(W):
+    """Y's law from the tosses: K = k with probability 2^-k; once 2^k >= W every later k pays W."""
+    law, k = {}, 1
+    while 2 ** k < W:
+        law[2 ** k] = Fraction(1, 2 ** k)
+        k += 1
+    law[W] = law.get(W, 0) + Fraction(1, 2 ** (k - 1))  # P(K >= k)
+    return law
+
+
+@pytest.mark.parametrize("W", [1, 2, 3, 4, 5, 7, 8, 9, 1000, 1024, 1025, 2 ** 40 - 1, 10 ** 15])
+def test_st_petersburg_matches_the_law_of_the_tosses(W):
+    law = st_petersburg_law(W)
+    assert sum(law.values()) == 1
+    mean, variance = moments(law)
+    assert as_fraction(exact_at("st-petersburg", "mean", {"W": W})) == mean
+    assert as_fraction(exact_at("st-petersburg", "variance", {"W": W})) == variance
+
+
+def test_st_petersburg_log_instead_of_floor_is_caught():
+    (W,) = get_puzzle("st-petersburg").symbols.values()
+    # the slip: an unlimited casino's sum cut at log2 W, forgetting the capped payments
+    assert_caught(with_quantity("st-petersburg", Mean(sympy.floor(sympy.log(W, 2)))),
+                  {"W": 64})
+
+
+def test_st_petersburg_simulator_outcomes():
+    y = run_kernel("st-petersburg", {"W": 1000}, trials=100_000)
+    assert y.shape == (100_000,) and y.dtype == np.float64
+    assert set(np.unique(y)) == {2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1000.0}
+    assert abs(np.mean(y == 2) - 0.5) < 0.01
+    assert np.all(run_kernel("st-petersburg", {"W": 1}) == 1)
+    huge = run_kernel("st-petersburg", {"W": 2 ** 62}, trials=100_000)
+    assert np.all(np.log2(huge) == np.round(np.log2(huge)))
+
+
+# --------------------------------------------------------------------------- knockout-runner-up
+
+
+def knockout_by_enumeration(r):
+    """Every draw (ranks at positions, 0 the strongest), the bracket played out."""
+    players = 2 ** r
+    law, final, count = {}, Fraction(0), math.factorial(players)
+    for draw in itertools.permutations(range(players)):
+        alive, wins, reached = list(draw), 0, False
+        while len(alive) > 1:
+            reached = len(alive) == 2 and 1 in alive
+            alive = [min(a, b) for a, b in zip(alive[::2], alive[1::2])]
+            wins += 1 in alive
+        law[wins] = law.get(wins, 0) + Fraction(1, count)
+        final += Fraction(reached, count)
+    return law, final
+
+
+@pytest.mark.parametrize("r", [1, 2, 3])
+def test_knockout_runner_up_matches_enumeration_of_draws(r):
+    law, final = knockout_by_enumeration(r)
+    assert_law("knockout-runner-up", {"r": r}, law)
+    assert as_fraction(exact_at("knockout-runner-up", "probability", {"r": r})) == final
+
+
+def test_knockout_runner_up_half_the_time_slip_is_caught():
+    # the slip: "the strongest is in the other half with probability 1/2"
+    assert_caught(with_quantity("knockout-runner-up",
+                                Probability(sympy.Rational(1, 2), of="final")))
+
+
+def test_knockout_runner_up_simulator_outcomes():
+    out = run_kernel("knockout-runner-up", {"r": 3}, trials=20_000)
+    assert out.shape == (20_000, 2) and out.dtype == np.float64
+    assert set(np.unique(out[:, 1])) == {0.0, 1.0, 2.0}
+    assert np.array_equal(out[:, 0], out[:, 1] == 2)  # in the final after winning r - 1
+    assert np.all(run_kernel("knockout-runner-up", {"r": 1}) == [1.0, 0.0])
+
+
+# --------------------------------------------------------------------------- random-quadratic
+
+
+@pytest.mark.parametrize("s", ["1", "1/2", "2", "5", "3/2", "1/10", "100"])
+def test_random_quadratic_matches_integration_over_a_and_b(s):
+    top = float(sympy.Rational(s))
+    # P(B^2 >= 4AC | A = a, B = b) = P(C <= b^2/(4a)) = min(1, b^2/(4a)); A, then B integrated
+    # out numerically (the quadrature is told where the min has its kink)
+    def given_b(b):
+        kink = min(b * b / 4, 1.0)
+        inner = lambda a: min(1.0, b * b / (4 * a)) if a > 0 else 1.0
+        return scipy.integrate.quad(inner, 0, 1, points=[kink], epsabs=1e-13, epsrel=1e-13)[0]
+
+    edges = [0.0, 2.0, top] if top > 2 else [0.0, top]
+    want = sum(scipy.integrate.quad(given_b, lo, hi, epsabs=1e-13, epsrel=1e-13)[0]
+               for lo, hi in zip(edges, edges[1:]))
+    got = exact_at("random-quadratic", "probability", {"s": s})
+    assert float(got) == pytest.approx(want / top, rel=1e-8)
+
+
+def test_random_quadratic_exact_at_one():
+    # by sympy's own integration of the region 4ac <= b^2 in the unit cube
+    a, b, c = sympy.symbols("a b c", positive=True)
+    # for b <= 1 and a given: c <= b^2/(4a) < 1 exactly when a > b^2/4
+    small_a = b ** 2 / 4
+    inside = sympy.integrate(sympy.integrate(1, (c, 0, b ** 2 / (4 * a))), (a, small_a, 1))
+    want = sympy.integrate(small_a + inside, (b, 0, 1))
+    assert sympy.simplify(exact_at("random-quadratic", "probability", {"s": 1}) - want) == 0
+
+
+def test_random_quadratic_one_piece_for_every_s_is_caught():
+    (s,) = get_puzzle("random-quadratic").symbols.values()
+    # the slip: the s <= 2 formula used past s = 2
+    wrong = s ** 2 * (sympy.Rational(5, 36) + sympy.log(2 / s) / 6)
+    assert_caught(with_quantity("random-quadratic", Probability(wrong)), {"s": 3})
+
+
+def test_random_quadratic_simulator_outcomes():
+    roots = run_kernel("random-quadratic", {"s": 1})
+    assert roots.shape == (2000,) and set(np.unique(roots)) == {0.0, 1.0}
+
+
+# --------------------------------------------------------------------------- noodle-loops
+
+
+def noodles_by_enumeration(n):
+    """Every sequence of ties, each pair of free ends equally likely: the law of the loops."""
+    law = {}
+
+    def tie(far, loops, prob):  # far: free end -> the free end at the other end of its strand
+        if not far:
+            law[loops] = law.get(loops, 0) + prob
+            return
+        pairs = list(itertools.combinations(sorted(far), 2))
+        for a, b in pairs:
+            rest = dict(far)
+            fa, fb = rest.pop(a), rest.pop(b)
+            if fa == b:
+                tie(rest, loops + 1, prob / len(pairs))
+            else:
+                rest[fa], rest[fb] = fb, fa
+                tie(rest, loops, prob / len(pairs))
+
+    tie({e: e ^ 1 for e in range(2 * n)}, 0, Fraction(1))
+    return law
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_noodle_loops_matches_enumeration_of_ties(n):
+    law = noodles_by_enumeration(n)
+    assert_law("noodle-loops", {"n": n}, law)
+    assert as_fraction(exact_at("noodle-loops", "probability", {"n": n})) == law[1]
+
+
+@pytest.mark.parametrize("n", [12, 60])
+def test_noodle_loops_pmf_mean_and_variance_agree_at_larger_n(n):
+    pmf = {x: as_fraction(exact_at("noodle-loops", "pmf", {"n": n}, x=x)) for x in range(1, n + 1)}
+    assert sum(pmf.values()) == 1
+    mean, variance = moments(pmf)
+    assert as_fraction(exact_at("noodle-loops", "mean", {"n": n})) == mean
+    assert as_fraction(exact_at("noodle-loops", "variance", {"n": n})) == variance
+    assert as_fraction(exact_at("noodle-loops", "probability", {"n": n})) == pmf[1]
+
+
+def test_noodle_loops_harmonic_mean_slip_is_caught():
+    (n,) = get_puzzle("noodle-loops").symbols.values()
+    # the slip: closing probability 1/j (as for records) instead of 1/(2j - 1)
+    assert_caught(with_quantity("noodle-loops", Mean(sympy.harmonic(n))), {"n": 5})
+
+
+def test_noodle_loops_simulator_outcomes():
+    out = run_kernel("noodle-loops", {"n": 5})
+    assert out.shape == (2000, 2) and out.dtype == np.float64
+    assert out[:, 0].min() >= 1 and out[:, 0].max() <= 5
+    assert np.array_equal(out[:, 1], out[:, 0] == 1)
+    assert np.all(run_kernel("noodle-loops", {"n": 1}) == [1.0, 1.0])

@@ -329,13 +329,24 @@ def _grid(puzzle: Puzzle, q: Quantity, values) -> list:
         low = int(sympy.floor(low))
         top = low + GRID_SIZE - 1 if not high.is_finite else min(int(sympy.floor(high)), low + 199)
         return [sympy.Integer(k) for k in range(low, top + 1)]
+    if not (low.is_finite and high.is_finite):
+        # an unbounded support (post-office's T on (0, oo)): points at doubling distances from
+        # the finite end, 2^-4 .. 2^(GRID_SIZE-6), plus the end itself
+        if not low.is_finite and not high.is_finite:
+            low = sympy.Integer(0)
+            return [low] + [sign * sympy.Integer(2) ** k for k in range(-4, GRID_SIZE // 2 - 4)
+                            for sign in (1, -1)]
+        end, sign = (low, 1) if low.is_finite else (high, -1)
+        return [end] + [end + sign * sympy.Integer(2) ** k for k in range(-4, GRID_SIZE - 5)]
     steps = [sympy.Rational(i, GRID_SIZE - 1) for i in range(GRID_SIZE)]
     return [low + (high - low) * s for s in steps] + [low + (high - low) * sympy.Rational(1, 7)]
 
 
-def _evaluate(expr: sympy.Expr, subs: dict) -> sympy.Expr:
+def _evaluate(expr: sympy.Expr, subs: dict, simplify: bool = False) -> sympy.Expr:
+    """Exact; not rewritten for display unless asked (_same compares rationals exactly and
+    anything else to 40 digits, and simplifying hundreds of points costs seconds)."""
     try:
-        return ex.exact_value(expr, subs)
+        return ex.exact_value(expr, subs, simplify=simplify)
     except (ZeroDivisionError, ValueError, TypeError):
         return sympy.nan
 
@@ -380,6 +391,8 @@ def _judge_exact(puzzle: Puzzle, q: Quantity, text: str, claim: sympy.Expr, give
             at = dict(subs) if point is None else {**subs, q.variable: point}
             t, c = _evaluate(truth, at), _evaluate(claim, at)
             if not _same(c, t):
+                # the two values as shown: simplified (once, here), as everywhere else
+                t, c = _evaluate(truth, at, simplify=True), _evaluate(claim, at, simplify=True)
                 where = ", ".join(f"{k}={v}" for k, v in values.items())
                 if point is not None:
                     where += f", {q.variable}={point}"

@@ -74,8 +74,22 @@ def _plan(puzzle: Puzzle, values, trials: int, kernel_args: tuple = (), seed: in
 
 
 def _equal_probability_edges(cdf, low: float, high: float, bins: int) -> np.ndarray:
-    """Interior edges e_1 < ... < e_{bins-1} with cdf(e_j) ~ j/bins, found by bisection."""
+    """Interior edges e_1 < ... < e_{bins-1} with cdf(e_j) ~ j/bins, found by bisection.
+
+    An infinite end of the support is first replaced by a finite one beyond every target
+    (found by doubling the distance), since bisection from an infinite end never moves."""
     targets = np.arange(1, bins) / bins
+    if not np.isfinite(high):
+        anchor = low if np.isfinite(low) else 0.0
+        step = 1.0
+        while cdf(np.array([anchor + step]))[0] < targets[-1] and step < 1e300:
+            step *= 2
+        high = anchor + step
+    if not np.isfinite(low):
+        step = 1.0
+        while cdf(np.array([high - step]))[0] > targets[0] and step < 1e300:
+            step *= 2
+        low = high - step
     lo = np.full(targets.shape, low)
     hi = np.full(targets.shape, high)
     for _ in range(60):

@@ -20,6 +20,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.integrate
+import scipy.linalg
 import scipy.stats
 import sympy
 
@@ -395,3 +396,261 @@ def test_noodle_loops_simulator_outcomes():
     assert out[:, 0].min() >= 1 and out[:, 0].max() <= 5
     assert np.array_equal(out[:, 1], out[:, 0] == 1)
     assert np.all(run_kernel("noodle-loops", {"n": 1}) == [1.0, 1.0])
+
+
+# --------------------------------------------------------------------------- post-office
+
+
+def post_office_chain(l1, l2):
+    """The story as a Markov chain: initial law, sub-generator of the states before everyone
+    has left, and the states in which C is the one still being served.
+
+    0: A at clerk 1, B at clerk 2, C waiting; 1: C at 1, B at 2; 2: A at 1, C at 2;
+    3: B alone at 2; 4: C alone at 1; 5: C alone at 2; 6: A alone at 1."""
+    moves = {0: {1: l1, 2: l2}, 1: {3: l1, 4: l2}, 2: {5: l1, 6: l2},
+             3: {None: l2}, 4: {None: l1}, 5: {None: l2}, 6: {None: l1}}
+    Q = sympy.zeros(7, 7)
+    for state, out in moves.items():
+        for target, rate in out.items():
+            Q[state, state] -= rate
+            if target is not None:
+                Q[state, target] += rate
+    start = sympy.Matrix([[1, 0, 0, 0, 0, 0, 0]])
+    return start, Q, (4, 5)
+
+
+@pytest.mark.parametrize("l1,l2", [(1, 2), (1, 1), ("1/10", 3), (5, "7/2"), ("2/3", "2/3")])
+def test_post_office_matches_the_markov_chain(l1, l2):
+    r1, r2 = sympy.Rational(l1), sympy.Rational(l2)
+    start, Q, c_alone = post_office_chain(r1, r2)
+    params = {"lam1": l1, "lam2": l2}
+    ones = sympy.ones(7, 1)
+    inverse = (-Q).inv()
+    # time in each state before leaving, then moments of the absorption time (phase type)
+    mean = (start * inverse * ones)[0]
+    second = 2 * (start * inverse * inverse * ones)[0]
+    assert exact_at("post-office", "mean", params) == mean
+    assert sympy.simplify(exact_at("post-office", "variance", params) - (second - mean ** 2)) == 0
+    # C is last iff the chain passes through a state where C is served alone
+    visits = start * inverse * (-sympy.diag(*[Q[i, i] for i in range(7)]))
+    c_last = sum(visits[i] for i in c_alone)
+    assert exact_at("post-office", "probability", params) == c_last
+    # P(T <= x) = 1 - start exp(Qx) 1, in floating point
+    Qf = np.array(Q.tolist(), dtype=float)
+    puzzle = get_puzzle("post-office")
+    from puzzles.engine import exact as ex
+    cdf = ex.cdf_function(puzzle, puzzle.quantity("cdf"), puzzle.resolve(params))
+    for x in (0.0, 0.1, 0.5, 1.0, 2.5, 7.0, 30.0):
+        want = 1 - scipy.linalg.expm(Qf * x)[0].sum()
+        assert float(cdf(x)) == pytest.approx(want, abs=1e-12)
+
+
+def test_post_office_equal_rates_are_exact():
+    # lam1 = lam2: the cdf has no division by lam1 - lam2, and stays exact
+    assert exact_at("post-office", "cdf", {"lam1": 3, "lam2": 3}, x=0) == 0
+    value = exact_at("post-office", "cdf", {"lam1": 3, "lam2": 3}, x=1)
+    assert value.is_real and 0 < float(value) < 1
+
+
+def test_post_office_c_waits_for_both_slip_is_caught():
+    lam1, lam2 = get_puzzle("post-office").symbols.values()
+    # the slip: T = time to the first departure plus C's service at that clerk, forgetting the other
+    assert_caught(with_quantity("post-office", Mean(1 / (lam1 + lam2) + 1 / (lam1 + lam2)
+                                                     + 1 / lam1, of="T")))
+
+
+def test_post_office_simulator_outcomes():
+    out = run_kernel("post-office", {"lam1": 1, "lam2": 2}, trials=20_000)
+    assert out.shape == (20_000, 2) and out.dtype == np.float64
+    assert set(np.unique(out[:, 0])) == {0.0, 1.0}
+    assert np.all(out[:, 1] > 0)
+
+
+# --------------------------------------------------------------------------- stick-marked-point
+
+
+def stick_moments_by_integration(n, u):
+    """E[L] and E[L^2] by sympy's exact integration over the sorted breaks x1 < ... < x_{n-1}
+    (density (n-1)!), one region for each gap the mark can fall in."""
+    xs = sympy.symbols(f"x1:{n}", positive=True)
+    total = [0, 0]
+    for gap in range(n):  # the mark lies between x_gap and x_{gap+1} (x_0 = 0, x_n = 1)
+        left, right = xs[:gap], xs[gap:]
+        lo = left[-1] if left else 0
+        hi = right[0] if right else 1
+        limits = [(left[i], 0, left[i + 1] if i + 1 < len(left) else u) for i in range(len(left))]
+        limits += [(right[i], right[i - 1] if i > 0 else u, 1) for i in range(len(right))][::-1]
+        for power in (1, 2):
+            term = (hi - lo) ** power
+            total[power - 1] += sympy.integrate(term, *limits) if limits else term
+    return [sympy.factorial(n - 1) * t for t in total]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_stick_marked_point_matches_integration_over_the_breaks(n):
+    u = sympy.symbols("u", positive=True)
+    first, second = stick_moments_by_integration(n, u)
+    for value in ("0", "1/2", "1/5", "1", "7/9"):
+        at = {u: sympy.Rational(value)}
+        want_mean = sympy.Rational(first.subs(at))
+        want_variance = sympy.Rational(second.subs(at)) - want_mean ** 2
+        params = {"n": n, "u": value}
+        assert as_fraction(exact_at("stick-marked-point", "mean", params)) == want_mean
+        assert as_fraction(exact_at("stick-marked-point", "variance", params)) == want_variance
+
+
+def test_stick_marked_point_average_piece_slip_is_caught():
+    n, u = get_puzzle("stick-marked-point").symbols.values()
+    # the slip: the marked piece is an average piece, 1/n (the inspection paradox forgotten)
+    assert_caught(with_quantity("stick-marked-point", Mean(1 / n)))
+
+
+def test_stick_marked_point_simulator_outcomes():
+    pieces = run_kernel("stick-marked-point", {"n": 10, "u": "1/5"})
+    assert pieces.shape == (2000,) and pieces.dtype == np.float64
+    assert pieces.min() > 0 and pieces.max() <= 1
+    assert np.all(run_kernel("stick-marked-point", {"n": 1, "u": "1/3"}) == 1)
+
+
+# --------------------------------------------------------------------------- clopper-pearson
+
+
+def clopper_pearson_by_beta_cdfs(n, p, alpha):
+    """Sum the binomial law over the x whose interval holds p, each end decided from the
+    definition of a quantile: the end is <= p iff the Beta cdf at p reaches its level, the Beta
+    cdf integrated exactly from its (polynomial) density."""
+    p, alpha = Fraction(p), Fraction(alpha)
+
+    def beta_cdf(a, b):
+        # int_0^p t^(a-1) (1 - t)^(b-1) dt / B(a, b), (1 - t)^(b-1) expanded term by term
+        integral = sum(Fraction(math.comb(b - 1, i) * (-1) ** i, a + i) * p ** (a + i)
+                       for i in range(b))
+        return integral * Fraction(math.factorial(a + b - 1),
+                                   math.factorial(a - 1) * math.factorial(b - 1))
+
+    total = Fraction(0)
+    for x in range(n + 1):
+        low_ok = x == 0 or beta_cdf(x, n - x + 1) >= alpha / 2        # lower end <= p
+        high_ok = x == n or beta_cdf(x + 1, n - x) <= 1 - alpha / 2   # upper end >= p
+        if low_ok and high_ok:
+            total += math.comb(n, x) * p ** x * (1 - p) ** (n - x)
+    return total
+
+
+# (2, 1/2, 1/2) and (10, 1/2, 11/512) put interval ends exactly on p
+@pytest.mark.parametrize("n,p,alpha", [(20, "1/4", "1/20"), (2, "1/2", "1/2"), (10, "1/2", "11/512"),
+                                       (1, "9/10", "1/2"), (7, "1/3", "1/10"), (12, "3/100", "1/5")])
+def test_clopper_pearson_matches_exact_beta_quantiles(n, p, alpha):
+    want = clopper_pearson_by_beta_cdfs(n, p, alpha)
+    params = {"n": n, "p": p, "alpha": alpha}
+    assert as_fraction(exact_at("clopper-pearson-coverage", "probability", params)) == want
+
+
+@pytest.mark.parametrize("n,p,alpha", [(20, 0.25, 0.05), (50, 0.03, 0.1), (100, 0.5, 0.01),
+                                       (300, 0.9, 0.05)])
+def test_clopper_pearson_matches_scipy_beta_ppf(n, p, alpha):
+    x = np.arange(n + 1)
+    with np.errstate(all="ignore"):
+        low = np.where(x == 0, 0.0, scipy.stats.beta.ppf(alpha / 2, x, n - x + 1))
+        high = np.where(x == n, 1.0, scipy.stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    covers = (low <= p) & (p <= high)
+    want = scipy.stats.binom.pmf(x[covers], n, p).sum()
+    params = {"n": n, "p": str(p), "alpha": str(alpha)}
+    assert float(exact_at("clopper-pearson-coverage", "probability", params)) == \
+        pytest.approx(want, rel=1e-10)
+
+
+def test_clopper_pearson_endpoint_on_p_excluded_is_caught():
+    from puzzles.catalog._binomial import binomial_cdf
+
+    n, p, alpha = get_puzzle("clopper-pearson-coverage").symbols.values()
+    j = sympy.symbols("j", integer=True)
+    pmf = sympy.binomial(n, j) * p ** j * (1 - p) ** (n - j)
+    # the slip: an end equal to p counted as a miss (tails compared with <=, not <)
+    upper_end_below = sympy.Piecewise((pmf, 2 * binomial_cdf(n, p, j) <= alpha), (0, True))
+    lower_end_above = sympy.Piecewise((pmf, 2 * (1 - binomial_cdf(n, p, j - 1)) <= alpha), (0, True))
+    wrong = 1 - sympy.Sum(upper_end_below, (j, 0, n)) - sympy.Sum(lower_end_above, (j, 0, n))
+    assert_caught(with_quantity("clopper-pearson-coverage", Probability(wrong)),
+                  {"n": 2, "p": "1/2", "alpha": "1/2"})
+
+
+def test_clopper_pearson_simulator_outcomes():
+    covered = run_kernel("clopper-pearson-coverage", {"n": 2, "p": "1/2", "alpha": "1/2"})
+    assert covered.shape == (2000,) and covered.dtype == np.float64
+    assert np.all(covered == 1)  # every interval holds 1/2, two of them at an end
+    covered = run_kernel("clopper-pearson-coverage", {"n": 20}, trials=20_000)
+    assert set(np.unique(covered)) == {0.0, 1.0}
+
+
+# --------------------------------------------------------------------------- sign-test
+
+
+def sign_test_by_enumeration(n, alpha, theta):
+    """Every pattern of signs: the p-value from counting the patterns at least as extreme under
+    the null, the rejection weighted by the pattern's probability under theta."""
+    alpha, theta = Fraction(alpha), Fraction(theta)
+    patterns = list(itertools.product((0, 1), repeat=n))
+    positives = [sum(pattern) for pattern in patterns]
+    reject = Fraction(0)
+    for s in set(positives):
+        at_least = Fraction(sum(c >= s for c in positives), 2 ** n)
+        at_most = Fraction(sum(c <= s for c in positives), 2 ** n)
+        if min(1, 2 * min(at_least, at_most)) <= alpha:
+            reject += positives.count(s) * theta ** s * (1 - theta) ** (n - s)
+    return reject
+
+
+# (10, 11/512, .) has a p-value exactly alpha: it rejects
+@pytest.mark.parametrize("n,alpha,theta", [(10, "11/512", "1/2"), (10, "1/10", "1/2"), (1, "99/100", "3/10"),
+                                           (12, "1/20", "4/5"), (8, "1/128", "2/3"), (5, "1/2", "1/7")])
+def test_sign_test_matches_enumeration_of_signs(n, alpha, theta):
+    want = sign_test_by_enumeration(n, alpha, theta)
+    params = {"n": n, "alpha": alpha, "theta": theta}
+    assert as_fraction(exact_at("sign-test", "probability", params)) == want
+
+
+@pytest.mark.parametrize("n,alpha,theta", [(20, 0.05, 0.5), (60, 0.01, 0.65), (150, 0.05, 0.55)])
+def test_sign_test_matches_scipy_binomtest(n, alpha, theta):
+    s = np.arange(n + 1)
+    p_values = np.array([scipy.stats.binomtest(k, n, 0.5).pvalue for k in s])
+    want = scipy.stats.binom.pmf(s[p_values <= alpha], n, theta).sum()
+    params = {"n": n, "alpha": str(alpha), "theta": str(theta)}
+    assert float(exact_at("sign-test", "probability", params)) == pytest.approx(want, rel=1e-10)
+
+
+def test_sign_test_one_sided_p_value_slip_is_caught():
+    puzzle = get_puzzle("sign-test")
+    n, alpha, theta = puzzle.symbols.values()
+    j = sympy.symbols("j", integer=True)
+    from puzzles.catalog._binomial import binomial_cdf
+    half = sympy.Rational(1, 2)
+    # the slip: the smaller tail alone as the p-value, not doubled
+    p_value = sympy.Min(1 - binomial_cdf(n, half, j - 1), binomial_cdf(n, half, j))
+    wrong = sympy.Sum(sympy.binomial(n, j) * theta ** j * (1 - theta) ** (n - j)
+                      * sympy.Piecewise((1, p_value <= alpha), (0, True)), (j, 0, n))
+    assert_caught(with_quantity("sign-test", Probability(wrong)),
+                  {"n": 10, "alpha": "1/10", "theta": "1/2"})
+
+
+def test_sign_test_simulator_outcomes():
+    rejected = run_kernel("sign-test", {"n": 10, "alpha": "11/512", "theta": "1/2"}, trials=200_000)
+    assert rejected.shape == (200_000,) and rejected.dtype == np.float64
+    # rejects exactly when S <= 1 or S >= 9: probability 22/1024
+    assert abs(rejected.mean() - 22 / 1024) < 0.002
+    assert not run_kernel("sign-test", {"n": 1, "alpha": "99/100", "theta": "3/10"}).any()
+
+
+# --------------------------------------------------------------------------- engine: unbounded cdf
+
+
+def test_equal_probability_edges_on_an_unbounded_support():
+    # post-office's T has a continuous cdf on (0, oo): the bins of equal exact probability
+    # must still be found (bisection from an infinite end never moved: no edges at all)
+    from puzzles.engine.verify import _equal_probability_edges
+
+    cdf = lambda r: 1 - np.exp(-np.clip(r, 0, None))
+    edges = _equal_probability_edges(cdf, 0.0, math.inf, 10)
+    np.testing.assert_allclose(cdf(edges), np.arange(1, 10) / 10, atol=1e-12)
+    normal = scipy.stats.norm.cdf
+    edges = _equal_probability_edges(normal, -math.inf, math.inf, 4)
+    np.testing.assert_allclose(edges, scipy.stats.norm.ppf([0.25, 0.5, 0.75]), atol=1e-9)

@@ -27,45 +27,56 @@ n, k = symbols("n k", integer=True, positive=True)
 
 
 @numba.njit(cache=True, nogil=True)
+def _random_free_seat(rng, stack, height, taken_in, t):
+    """A uniform choice among the free seats: a uniform entry of stack[:height] (which holds
+    every free seat, and maybe some taken ones), tried again while it lands on a taken seat."""
+    while True:
+        seat = stack[int(rng.random() * height)]
+        if taken_in[seat] != t:
+            return seat
+
+
+@numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, n, k):
-    # Seats are numbered from 0 (passenger i, from 0, holds seat i). The candidates are kept as a
-    # stack, seat 0 at the bottom and the seats of the passengers still to board above it,
-    # lowest on top: [0, n-1, n-2, ..., i] when passenger i boards. He pops his own seat off the
-    # top; a seat taken by someone else's random pick stays in the stack, marked taken, until
-    # its owner pops it. A random pick is a uniform entry of the stack, tried again while it
-    # lands on a taken seat: a uniform choice among the free seats. The stack's contents never
-    # change, only its height, so nothing is reset between flights.
+    # Seats are numbered from 0 (passenger i, from 0, holds seat i). When passenger i boards,
+    # the seats that can still be free are seat 0 and the seats of the passengers after him:
+    # the stack [0, n-1, n-2, ..., i+1], i.e. stack[:n - i], whose contents never change.
+    # A seat taken by a random pick is marked with the flight's number in taken_in, so nothing
+    # is reset between flights. Passengers whose seat is free just sit down, so the flight jumps
+    # from one displaced passenger to the next: the lowest seat taken by a random pick whose
+    # owner has not boarded yet (the `ahead` list).
     stack = np.empty(n, dtype=np.int64)
     stack[0] = 0
     for i in range(1, n):
         stack[i] = n - i
     taken_in = np.full(n, -1, dtype=np.int64)  # seat -> the last flight in which it was taken
+    ahead = np.empty(n, dtype=np.int64)         # seats taken by picks, owners still to board
     out = np.empty((trials, 2))  # columns: passenger k finds his seat (1/0), passengers displaced
     for t in range(trials):
-        height = n
-        displaced = 0
-        k_seated = False
-        # passenger 1 (index 0) picks at random
-        while True:
-            seat = stack[int(rng.random() * height)]
-            if taken_in[seat] != t:
-                break
+        seat = _random_free_seat(rng, stack, n, taken_in, t)  # passenger 1 (index 0)
         taken_in[seat] = t
-        for passenger in range(1, n):
-            height -= 1  # his own seat leaves the candidates: he sits in it, or it is taken
-            own_free = taken_in[passenger] != t
-            if passenger == k - 1:
-                k_seated = own_free
-            if own_free:
-                taken_in[passenger] = t
-            else:
-                displaced += 1
-                while True:
-                    seat = stack[int(rng.random() * height)]
-                    if taken_in[seat] != t:
-                        break
-                taken_in[seat] = t
-        out[t, 0] = k_seated
+        waiting = 0
+        if seat != 0:
+            ahead[0] = seat
+            waiting = 1
+        displaced = 0
+        while waiting > 0:
+            # the next passenger to find his seat taken
+            first = 0
+            for w in range(1, waiting):
+                if ahead[w] < ahead[first]:
+                    first = w
+            passenger = ahead[first]
+            waiting -= 1
+            ahead[first] = ahead[waiting]
+            displaced += 1
+            seat = _random_free_seat(rng, stack, n - passenger, taken_in, t)
+            taken_in[seat] = t
+            if seat != 0:  # a seat after his: its owner will be displaced in turn
+                ahead[waiting] = seat
+                waiting += 1
+        # seat k-1 can be taken only by a random pick made before passenger k boards
+        out[t, 0] = taken_in[k - 1] != t
         out[t, 1] = displaced
     return out
 

@@ -8,8 +8,8 @@ S_x(p) >= alpha/2 (and the lower end 0 at x = 0 agrees: S_0 = 1). Likewise the u
 1 - alpha/2 quantile of Beta(x + 1, n - x), is >= p iff P(Bin(n, p) >= x + 1) <= 1 - alpha/2,
 i.e. iff F_x(p) >= alpha/2 (and the upper end 1 at x = n agrees: F_n = 1). The cdfs are
 continuous and strictly increasing on (0, 1), so an endpoint equal to p is the case of equality,
-which counts as covering. So the interval covers p iff min(F_x(p), S_x(p)) >= alpha/2, and
-the interval misses p iff F_x(p) < alpha/2 or S_x(p) < alpha/2 -- never both, since
+which counts as covering. So the interval covers p iff min(F_x(p), S_x(p)) >= alpha/2: it
+misses p iff F_x(p) < alpha/2 or S_x(p) < alpha/2 -- never both, since
 F_x + S_x = 1 + P(X = x) > 1 > alpha -- and
 P(cover) = 1 - sum_x P(X = x) [F_x(p) < alpha/2] - sum_x P(X = x) [1 - F_{x-1}(p) < alpha/2],
 with F_x(p) the exact binomial cdf (binomial_cdf below, an exact rational at rational p).

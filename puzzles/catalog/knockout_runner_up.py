@@ -27,31 +27,23 @@ _MEAN = ((r - 2) * 2 ** r + 2) / (2 ** r - 1)
 
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, r):
+    # Only the two strongest players' places matter: each beats every other player, so where
+    # the others sit changes no match either of them plays. A uniformly random draw puts the
+    # strongest at a uniform position and the second-strongest at a uniform other one; then the
+    # second-strongest plays round after round: in round j his opponent comes from the other
+    # half of his block of 2^j positions, and he loses only if the strongest is in that block.
     players = 2 ** r
-    draw = np.arange(players)       # draw[position] = strength rank (0 is the strongest)
-    alive = np.empty(players, dtype=np.int64)
     out = np.empty((trials, 2))  # columns: the runner-up reaches the final (1/0), matches he wins
     for t in range(trials):
-        # a uniformly random draw: Fisher-Yates (any starting order will do)
-        for i in range(players - 1, 0, -1):
-            j = int(rng.random() * (i + 1))
-            draw[i], draw[j] = draw[j], draw[i]
-        for i in range(players):
-            alive[i] = draw[i]
+        best = int(rng.random() * players)
+        second = int(rng.random() * (players - 1))
+        second += second >= best
         wins = 0
-        in_final = 0.0
-        size = players
-        for round_ in range(r):
-            if round_ == r - 1:
-                in_final = 1.0 if alive[0] == 1 or alive[1] == 1 else 0.0
-            for match in range(size // 2):
-                a = alive[2 * match]
-                b = alive[2 * match + 1]
-                winner = min(a, b)  # the stronger player (lower rank) always wins
-                wins += winner == 1
-                alive[match] = winner
-            size //= 2
-        out[t, 0] = in_final
+        for j in range(1, r + 1):
+            if best >> j == second >> j:  # same block of 2^j: they meet in round j
+                break
+            wins += 1
+        out[t, 0] = wins == r - 1  # he met the strongest in round r, the final
         out[t, 1] = wins
     return out
 
@@ -76,7 +68,7 @@ PUZZLE = Puzzle(
         Pmf(2 ** x / (_PLAYERS - 1), x, support=(0, r - 1), of="W"),
     ],
     simulate=_simulate_kernel,
-    naive_draws=_PLAYERS - 1,  # a Fisher-Yates shuffle of the draw
+    naive_draws=_PLAYERS - 1,  # a Fisher-Yates shuffle of the draw (the kernel places only two)
     bounds={"final": (0, 1), "W": (0, r - 1)},
     examples=[{"r": 1}, {"r": 2}, {"r": 3}, {"r": 8}],
 )

@@ -654,3 +654,23 @@ def test_equal_probability_edges_on_an_unbounded_support():
     normal = scipy.stats.norm.cdf
     edges = _equal_probability_edges(normal, -math.inf, math.inf, 4)
     np.testing.assert_allclose(edges, scipy.stats.norm.ppf([0.25, 0.5, 0.75]), atol=1e-9)
+
+
+def test_sign_test_simulator_at_thousands_of_pairs():
+    # 2^-n underflows past n = 1074: the null law must still be there
+    n, alpha = 2000, 0.05
+    s = np.arange(n + 1)
+    tails = np.minimum(scipy.stats.binom.sf(s - 1, n, 0.5), scipy.stats.binom.cdf(s, n, 0.5))
+    size = scipy.stats.binom.pmf(s[2 * tails <= alpha], n, 0.5).sum()
+    rejected = run_kernel("sign-test", {"n": n, "alpha": "0.05", "theta": "1/2"}, trials=20_000)
+    assert abs(rejected.mean() - size) < 0.01
+
+
+def test_knockout_runner_up_simulator_with_more_players_than_bits_in_a_double():
+    # 2^60 players: positions need more random bits than one draw gives
+    wins = run_kernel("knockout-runner-up", {"r": 60}, trials=200_000)[:, 1]
+    assert wins.min() >= 0 and wins.max() <= 59
+    # P(W = x) = 2^x/(2^60 - 1): W = 59 about half the time, W = 52 about 2^-8 of it
+    assert abs(np.mean(wins == 59) - 0.5) < 0.005
+    assert abs(np.mean(wins == 52) - 2.0 ** -8) < 0.001
+    assert abs(np.mean(wins <= 40) - 2.0 ** -19) < 1e-4

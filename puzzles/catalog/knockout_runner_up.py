@@ -25,25 +25,49 @@ _PLAYERS = 2 ** r
 _MEAN = ((r - 2) * 2 ** r + 2) / (2 ** r - 1)
 
 
+_DIGIT = 52  # bits of a position drawn at a time: int(rng.random() * 2^52) is exactly uniform
+
+
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, r):
     # Only the two strongest players' places matter: each beats every other player, so where
     # the others sit changes no match either of them plays. A uniformly random draw puts the
-    # strongest at a uniform position and the second-strongest at a uniform other one; then the
-    # second-strongest plays round after round: in round j his opponent comes from the other
-    # half of his block of 2^j positions, and he loses only if the strongest is in that block.
-    players = 2 ** r
+    # strongest at a uniform position and the second-strongest at a uniform other one. Positions
+    # are r-bit numbers (from 0); in round j a player meets someone from the other half of his
+    # block of 2^j positions, so the two strongest meet in round j when their positions agree
+    # above bit j-1 and differ at it. The positions are drawn in digits of 52 bits from the
+    # top, the strongest's kept in `best`, until the two differ (an equal position is drawn
+    # again, so the second-strongest's is uniform among the others); the bits below where they
+    # first differ decide no match of theirs and are not drawn.
+    digits = (r + _DIGIT - 1) // _DIGIT
+    top_width = r - _DIGIT * (digits - 1)  # bits in the top digit
+    best = np.empty(digits, dtype=np.int64)
     out = np.empty((trials, 2))  # columns: the runner-up reaches the final (1/0), matches he wins
     for t in range(trials):
-        best = int(rng.random() * players)
-        second = int(rng.random() * (players - 1))
-        second += second >= best
-        wins = 0
-        for j in range(1, r + 1):
-            if best >> j == second >> j:  # same block of 2^j: they meet in round j
+        drawn = 0
+        while True:
+            differ_at = -1
+            for d in range(digits):
+                size = 2.0 ** (top_width if d == 0 else _DIGIT)
+                if d == drawn:
+                    best[d] = np.int64(rng.random() * size)
+                    drawn += 1
+                second = np.int64(rng.random() * size)
+                if second != best[d]:
+                    differ_at = d
+                    break
+            if differ_at >= 0:
                 break
-            wins += 1
-        out[t, 0] = wins == r - 1  # he met the strongest in round r, the final
+        # the highest bit where they differ, counted from the bottom of the whole position
+        below = r - top_width - _DIGIT * differ_at  # bits under this digit
+        diff = second ^ best[differ_at]
+        high = 0
+        while diff > 1:
+            diff >>= 1
+            high += 1
+        meet = below + high + 1  # the round in which he meets the strongest and loses
+        wins = meet - 1          # he won every match before it
+        out[t, 0] = meet == r    # that round is the final
         out[t, 1] = wins
     return out
 

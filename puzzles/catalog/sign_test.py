@@ -36,12 +36,18 @@ _ROUNDING = 1e-10
 
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, n, alpha, theta):
-    # Under the null hypothesis B ~ Bin(n, 1/2): its pmf C(n, i)/2^n, built by the ratios
-    # C(n, i+1)/C(n, i) = (n - i)/(i + 1), then both tails for every possible statistic.
+    # Under the null hypothesis B ~ Bin(n, 1/2): its pmf C(n, i)/2^n, then both tails for every
+    # possible statistic. Up to n = 1000 by the ratios C(n, i+1)/C(n, i) = (n - i)/(i + 1) from
+    # 2^-n (exact up to n ~ 50); beyond, 2^-n underflows, so from logarithms.
     pmf = np.empty(n + 1)
-    pmf[0] = math.exp(-n * math.log(2.0))
-    for i in range(n):
-        pmf[i + 1] = pmf[i] * (n - i) / (i + 1)
+    if n <= 1000:
+        pmf[0] = 0.5 ** n
+        for i in range(n):
+            pmf[i + 1] = pmf[i] * (n - i) / (i + 1)
+    else:
+        for i in range(n + 1):
+            pmf[i] = math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                              - n * math.log(2.0))
     at_most = np.cumsum(pmf)
     at_least = np.cumsum(pmf[::-1])[::-1].copy()
     rejected = np.empty(trials)

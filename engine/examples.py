@@ -34,36 +34,67 @@ class ExamplesReport:
         return {"puzzle": self.puzzle, "verdict": self.verdict,
                 "points": [r.to_dict() for r in self.reports]}
 
-    def format(self) -> str:
+    def summary_table(self):
+        """The table the CLI prints, as data (engine.table.Table): one row per quantity per
+        point, the point and its trials on its first row."""
+        from .table import Table
+
         first: Report = self.reports[0]
         seconds = sum(r.seconds for r in self.reports)
         head = (f"{self.puzzle}  {len(self.reports)} points (defaults and examples)  "
                 f"seed {first.seed}  {seconds:.1f} s")
         level = 100 * (1 - first.alpha)
-        rows = [("point", "trials", "quantity", "exact", "estimate", f"{level:g}% band (joint)",
-                 "verdict")]
+        columns = ("point", "trials", "quantity", "exact", "estimate", f"{level:g}% band (joint)",
+                   "verdict")
+        rows, statuses = [], []
         for r in self.reports:
             point = format_params(r.params) or "(no parameters)"
             for i, q in enumerate(r.quantities):
                 name, exact, estimate, band, verdict = quantity_row(q)
                 rows.append((point if i == 0 else "", f"{r.trials:,}" if i == 0 else "", name,
                              exact, estimate, band, verdict))
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = [head] + ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
-                          for row in rows]
+                statuses.append(q.verdict)
         counts = {v: sum(r.verdict == v for r in self.reports) for v in
                   ("agree", "disagree", "inconclusive", "estimated")}
         detail = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
-        lines.append(f"verdict: {self.verdict} ({detail} of {len(self.reports)} points)")
-        return "\n".join(lines)
+        return Table(head, columns, rows, statuses, self.verdict,
+                     f" ({detail} of {len(self.reports)} points)")
+
+    def format(self) -> str:
+        return self.summary_table().text()
+
+    def __str__(self) -> str:
+        return self.format()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the table with coloured verdicts (report.reports[i] shows each point's
+        picture)."""
+        return self.summary_table().html()
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per quantity per point: the point's parameters, then
+        the columns of Report.to_frame()."""
+        import pandas as pd
+
+        from .sweep import _number_of  # a parameter as the sweep's table has it: int or float
+
+        frames = []
+        for r in self.reports:
+            frame = r.to_frame().reset_index()
+            for k, v in reversed(list(r.params.items())):
+                frame.insert(0, k, _number_of(v))
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
 
 
-def example_points(name) -> list[dict]:
-    """The defaults, then each example declared on the puzzle (a duplicate of the defaults is
-    verified once)."""
+def example_points(name, first=None) -> list[dict]:
+    """The defaults (or the point `first`), then each example declared on the puzzle (a point
+    listed twice is verified once)."""
     puzzle = get_puzzle(name)
     points, seen = [], set()
-    for given in [{}] + [dict(e) for e in puzzle.examples]:
+    for given in [dict(first or {})] + [dict(e) for e in puzzle.examples]:
         key = tuple(sorted((k, str(v)) for k, v in puzzle.resolve(given).items()))
         if key not in seen:
             seen.add(key)

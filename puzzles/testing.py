@@ -68,17 +68,11 @@ def assert_verifies(name, params: Mapping[str, Any] | None = None, examples: boo
 
 
 def verification_points(puzzle, params=None, examples: bool = True) -> list[dict]:
-    """`params` (or the defaults, {}) then each declared example point not already listed."""
-    points = [dict(params or {})]
-    if examples:
-        points += [dict(e) for e in puzzle.examples]
-    unique, seen = [], set()
-    for point in points:
-        key = tuple(sorted((k, str(v)) for k, v in puzzle.resolve(point).items()))
-        if key not in seen:
-            seen.add(key)
-            unique.append(point)
-    return unique
+    """`params` (or the defaults, {}) then, with examples, each declared example point not
+    already listed: the points of `puzzles verify --examples`."""
+    from puzzles.engine.examples import example_points
+
+    return example_points(puzzle, first=params) if examples else [dict(params or {})]
 
 
 def failure_message(name: str, failures: list, points: int, alpha: float) -> str:

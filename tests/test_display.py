@@ -212,3 +212,22 @@ def test_lines_after_the_verdict_show_in_html_too():
     (pre,) = re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)
     assert html_lib.unescape(pre) == "\n".join(after)
     assert ("estimated", VERDICT_COLORS["estimated"]) in _badges(page)
+
+
+def test_examples_report_is_at_home_too():
+    # verify --examples' report: the same three renderings and a frame with one row per
+    # quantity per point
+    from puzzles.engine.examples import verify_examples
+
+    report = verify_examples("gamblers-ruin", trials=65_536, seed=1, threads=2, rtol=0.05)
+    assert str(report) == repr(report) == report.format()
+    assert report.format().splitlines()[-1].startswith("verdict: ")
+    page = report._repr_html_()
+    statuses = [q.verdict for r in report.reports for q in r.quantities]
+    assert _badges(page) == [(v, VERDICT_COLORS[v]) for v in statuses + [report.verdict]]
+    frame = report.to_frame()
+    assert len(frame) == len(statuses)
+    assert str(frame["k"].dtype) == "int64" and str(frame["p"].dtype) == "float64"
+    assert str(frame["agree"].dtype) == "boolean"
+    points = [tuple(r.params.values()) for r in report.reports]
+    assert len(set(points)) == len(points) >= 2

@@ -38,6 +38,16 @@ def quantity_meaning(puzzle: Puzzle, q: Quantity) -> str:
     }[q.name]
 
 
+def outcome_meaning(puzzle: Puzzle, name: str) -> str:
+    """What an outcome is: the statement's variable, or 1/0 for an event."""
+    mine = [q for q in puzzle.quantities if (q.of or puzzle.outcomes[0]) == name]
+    if any(q.name == "probability" for q in mine):
+        return "1 when the event asked about happens, else 0"
+    if any(q.discrete and q.name in ("pmf", "cdf") for q in mine):
+        return "as the statement defines it (whole numbers)"
+    return "as the statement defines it"
+
+
 def describe(name: str, answer: bool = False, params=None) -> str:
     return describe_puzzle(get_puzzle(name), answer, params)
 
@@ -56,6 +66,19 @@ def describe_puzzle(puzzle: Puzzle, answer: bool = False, params=None) -> str:
     lines += ["", "quantities:"]
     for q in puzzle.quantities:
         lines.append(f"  {q.name.ljust(11)} {quantity_meaning(puzzle, q)}")
+    lines += ["", "outcome" + "s" * (len(puzzle.outcomes) > 1) + ":"]
+    width = max(len(o) for o in puzzle.outcomes)
+    meanings = {name: outcome_meaning(puzzle, name) for name in puzzle.outcomes}
+    for name in puzzle.outcomes:
+        lines.append(f"  {name.ljust(width)}  {meanings[name]}")
+    plain = [o for o in puzzle.outcomes if not meanings[o].startswith("1 when")]
+    if plain:
+        o = plain[0]
+        lines.append(f"  claims may ask about it: E[{o}^2], Var[{o}], P({o} >= 3), P({o} = k), "
+                     f"median({o}), ...")
+    else:
+        o = puzzle.outcomes[0]
+        lines.append(f"  claims may ask about it: P({o} = 1), E[{o}]")
     if answer:
         lines += ["", f"answers at {' '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}:"]
         subs = ex.substitutions(puzzle, values)

@@ -1,25 +1,38 @@
 """check(): judge a user's own formulas against the closed forms (or the simulation).
 
-A claim that mentions parameters is a claim for every valid parameter value: it is compared
-exactly with the closed form at the defaults, at edge values, small values and seeded random
-values, and the first point where they differ is the counterexample. sympy is also asked to
-simplify claim - truth to zero, which upgrades "correct at every point tried" to "proved".
-A claim that is a plain number is a claim at the given parameter values only.
+A claim (engine.claims) is a declared quantity (`mean=2*a*b/(a+b-1)`) or any statistic of an
+outcome (`E[X^3]=...`, `P(X >= 3 | X > 0)=...`, `P(X = k)=...`, `median=...`). Its truth comes
+from the closed forms when they determine it (engine.law: the declared closed form itself, or the
+outcome's law -- pmf, cdf, or the 0/1 law of a probability -- or the mean and variance), else
+from the simulation (engine.per_trial measures the statistic on every trial); each result says
+which.
+
+A claim that mentions parameters is a claim for every valid parameter value (or, with some
+parameters given, for the sub-family with those fixed): it is compared exactly with the truth at
+the defaults, at edge values, small, large and seeded random values, and the first point where
+they differ is the counterexample. sympy is also asked to simplify claim - truth to zero, which
+upgrades "correct at every point tried" to "proved", when the truth has a formula. A claim that
+is a plain number is a claim at the given parameter values only. Every evaluation is bounded
+(claims.bounded_value): a point whose numbers would be too big to compute exactly is skipped.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import random
+import re
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 import sympy
 
 from . import exact as ex
-from .claims import parse_expression, split_claim
+from . import law
+from .claims import (STATISTICS, Statistic, TooBig, bounded_value, parse_expression, parse_left,
+                     split_claim)
 from .options import as_count, as_trials
 from .errors import InvalidClaim, InvalidOption, InvalidParameter
 from .registry import get_puzzle
@@ -29,7 +42,8 @@ from .verify import DEFAULT_RTOL, DEFAULT_SEED, check_options, verify
 SWEEP_POINTS = 40          # parameter points for a scalar claim
 DISTRIBUTION_POINTS = 12   # parameter points for a pmf / cdf claim (each a grid of x)
 GRID_SIZE = 24             # values of x (or r) per parameter point
-SYMBOLIC_SECONDS = 3.0     # budget for sympy to prove claim == truth
+SYMBOLIC_SECONDS = 2.0     # budget for sympy to prove claim == truth
+SWEEP_SECONDS = 3.0        # budget for the parameter points (after the first five)
 RANDOM_SPAN = 40           # random integer values are drawn within this distance of the lowest
 
 
@@ -45,6 +59,8 @@ class ClaimResult:
     message: str = ""
     counterexample: dict | None = None
     simulation: dict | None = None   # the verify row when against simulation
+    source: str = ""                 # what judged it: a closed form, the law, the simulation
+    notes: list = field(default_factory=list)   # how the claim was read ('ab' as a*b), ...
 
     @property
     def status(self) -> str:
@@ -93,15 +109,17 @@ class CheckReport:
         from .table import Table
 
         head = f"{self.puzzle}  " + " ".join(f"{k}={v}" for k, v in self.params.items())
-        rows = [(c.quantity, _clip(c.parsed, 40), f"{c.status}: {c.message}") for c in self.claims]
+        rows = [(c.quantity, _clip(c.parsed, 40), _clip(c.source.replace("exact: ", ""), 32),
+                 f"{c.status}: {c.message}") for c in self.claims]
+        notes = list(dict.fromkeys(f"note: {c.quantity}: {n}" for c in self.claims for n in c.notes))
         count = f"{self.wrong} of {len(self.claims)} claims" if self.wrong else \
             f"{len(self.claims)} claim{'s' * (len(self.claims) != 1)}"
         if self.verdict == "agree":
             where = " ".join(f"{k}={v}" for k, v in self.params.items())
             count += (f"; with the simulation{' at ' + where if where else ''}, not a proof for "
                       f"other parameters" if where else "; with the simulation")
-        return Table(head, ("claim", "expression", "result"), rows,
-                     [c.status for c in self.claims], self.verdict, f" ({count})")
+        return Table(head, ("claim", "expression", "judged by", "result"), rows,
+                     [c.status for c in self.claims], self.verdict, f" ({count})", notes)
 
     def format(self) -> str:
         return self.summary_table().text()
@@ -136,7 +154,7 @@ class CheckReport:
                 at = ", ".join(f"{k}={v}" for k, v in where.items())
             rows.append({"quantity": c.quantity, "expression": c.expression, "parsed": c.parsed,
                          "against": c.against, "status": c.status, "correct": c.correct,
-                         "proved": c.proved, "points": c.points, "at": at,
+                         "proved": c.proved, "points": c.points, "at": at, "judged_by": c.source,
                          # the claim's value: at the counterexample, or as simulated against
                          "claimed": ce.get("claimed", sim.get("exact")), "truth": ce.get("truth"),
                          "estimate": sim.get("estimate"), "ci_low": sim.get("ci_low"),
@@ -177,6 +195,10 @@ def _trials_text(n: int) -> str:
     return f"{n / 1e6:.3g} M trials" if n >= 1_000_000 else f"{n:,} trials"
 
 
+def _sstr(expr) -> str:
+    return sympy.sstr(expr).replace("**", "^")
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -184,33 +206,96 @@ def _clip(text: str, width: int) -> str:
 # --------------------------------------------------------------------------- parsing claims
 
 
-def parse_claims(puzzle: Puzzle, claims) -> list[tuple[Quantity, str, sympy.Expr]]:
-    """Claims as {'mean': '2*a'} or ['mean=2*a', ...] -> (quantity, text, expression)."""
+@dataclass
+class Claim:
+    """One claim as parsed: an old-style quantity (`mean=...`) or a statistic (`E[X^3]=...`)."""
+
+    label: str                        # what is claimed, as shown: 'mean', 'E[X^3]', 'P(X >= 3)'
+    text: str                         # the right side as the user wrote it
+    expr: sympy.Expr                  # the right side, parsed
+    quantity: Quantity | None = None  # a declared quantity
+    stat: Statistic | None = None     # or a statistic of an outcome
+    free: dict = field(default_factory=dict)   # the law's variable: name -> symbol
+    notes: list = field(default_factory=list)
+
+
+def outcome_symbols(puzzle: Puzzle) -> dict:
+    """name -> symbol of each outcome; X too for a puzzle with one outcome named otherwise."""
+    out = {name: sympy.Symbol(name, real=True) for name in puzzle.outcomes}
+    if len(puzzle.outcomes) == 1 and "X" not in out and "X" not in puzzle.symbols:
+        out["X"] = out[puzzle.outcomes[0]]
+    return out
+
+
+# an undeclared quantity name is read as the statistic it stands for
+_AS_STATISTIC = {"mean": "E[{X}]", "variance": "Var[{X}]", "probability": "P({X} = 1)",
+                 "pmf": "P({X} = {x}) ", "cdf": "P({X} <= {x})", "sd": "SD[{X}]"}
+
+
+def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
+    """Claims as {'mean': '2*a'} or ['mean=2*a', 'P(X>=3)=1/2', ...] -> Claim objects."""
+    if isinstance(claims, str):
+        claims = [claims]
     items = list(claims.items()) if isinstance(claims, Mapping) else [split_claim(c) for c in claims]
     if not items:
         raise InvalidClaim("no claims given: write QUANTITY=EXPRESSION, e.g. mean=2*a*b/(a+b-1)")
-    known = [q.name for q in puzzle.quantities]
-    seen = set()
+    declared = {q.name: q for q in puzzle.quantities}
+    outcomes = outcome_symbols(puzzle)
+    functions = puzzle_functions(puzzle)
     parsed = []
-    for name, text in items:
-        if name not in known:
-            raise InvalidClaim(f"unknown quantity {name!r} for {puzzle.name} (its quantities: "
-                               f"{', '.join(known)})")
-        if name in seen:
-            raise InvalidClaim(f"two claims for {name}; give one")
-        seen.add(name)
-        q = puzzle.quantity(name)
-        names = dict(puzzle.symbols)
-        if q.variable is not None:
-            names[q.variable.name] = q.variable
+    for left, text in items:
+        left = str(left).strip()
+        if not left:
+            raise InvalidClaim(f"claim ={text}: the left side is empty (write e.g. mean={text} or E[X]={text})")
         if not str(text).strip():
-            raise InvalidClaim(f"the claim for {name} is empty: write {name}=EXPRESSION")
+            raise InvalidClaim(f"the claim for {left} is empty: write {left}=EXPRESSION")
         try:
-            expr = parse_expression(str(text), names, puzzle_functions(puzzle))
+            if left in declared:
+                q = declared[left]
+                names = dict(puzzle.symbols)
+                if q.variable is not None:
+                    names[q.variable.name] = q.variable
+                notes: list = []
+                expr = parse_expression(str(text), names, functions, notes)
+                parsed.append(Claim(left, str(text), expr, quantity=q, notes=notes))
+                continue
+            stat_text = left
+            if left in _AS_STATISTIC:
+                variable = "x" if "x" not in puzzle.symbols else "k"
+                stat_text = _AS_STATISTIC[left].format(X=puzzle.outcomes[0], x=variable)
+            elif re.fullmatch(r"[A-Za-z_]\w*", left) and left not in STATISTICS:
+                raise InvalidClaim(f"unknown quantity {left!r} for {puzzle.name} (its quantities: "
+                                   f"{', '.join(declared)}; or a statistic such as E[{puzzle.outcomes[0]}^2], "
+                                   f"P({puzzle.outcomes[0]} >= 3), median)")
+            stat, free = parse_left(stat_text, puzzle.symbols, outcomes, functions)
+            stat.outcome = _outcome_of(puzzle, stat, outcomes)
+            names = {**puzzle.symbols, **free}
+            notes = []
+            expr = parse_expression(str(text), names, functions, notes)
+            parsed.append(Claim(stat.label() if left not in _AS_STATISTIC else left, str(text),
+                                expr, stat=stat, free=free, notes=notes))
         except InvalidClaim as exc:
-            raise InvalidClaim(f"claim {name}={text}: {exc}") from None
-        parsed.append((q, str(text), expr))
+            raise InvalidClaim(f"claim {left}={_clip(str(text), 60)}: {exc}") from None
     return parsed
+
+
+def _outcome_of(puzzle: Puzzle, stat: Statistic, outcomes: dict) -> sympy.Symbol:
+    used = {s for s in stat.free_symbols() if s in set(outcomes.values())}
+    if stat.outcome is not None:
+        used.add(stat.outcome)
+    if len(used) > 1:
+        raise InvalidClaim(f"{stat.label()} involves {', '.join(sorted(map(str, used)))}: a claim "
+                           "may be about one outcome at a time")
+    if used:
+        return used.pop()
+    if stat.kind in ("E", "Var", "SD", "P"):
+        names = ", ".join(dict.fromkeys(outcomes))
+        raise InvalidClaim(f"{stat.label()} does not mention the outcome (of {puzzle.name}: "
+                           f"{names})")
+    if len(puzzle.outcomes) > 1:
+        raise InvalidClaim(f"{puzzle.name} has outcomes {', '.join(puzzle.outcomes)}: name the "
+                           f"one you mean, e.g. median({puzzle.outcomes[0]})")
+    return outcomes[puzzle.outcomes[0]]
 
 
 def puzzle_functions(puzzle: Puzzle) -> dict:
@@ -228,19 +313,26 @@ def puzzle_functions(puzzle: Puzzle) -> dict:
 
 # --------------------------------------------------------------------------- parameter sweep
 
+# large values of an unbounded integer parameter, tried where exact evaluation stays cheap
+LARGE_VALUES = (52, 64, 100, 257, 1000, 10 ** 4, 10 ** 6)
 
-def sweep_points(puzzle: Puzzle, given: dict, seed: int, count: int) -> list[dict]:
-    """Valid parameter points, simplest first: defaults, the given point, edges, small, random."""
+
+def sweep_points(puzzle: Puzzle, given: dict, seed: int, count: int,
+                 fixed: Iterable[str] = ()) -> list[dict]:
+    """Valid parameter points, simplest first: defaults, the given point, edges, small, large,
+    random. Parameters named in `fixed` keep their given value (a claim about a sub-family)."""
     rng = random.Random(seed)
+    fixed = {k: given[k] for k in fixed if k in given}
     candidates: list[dict] = [dict(puzzle.defaults), dict(given)]
     candidates += [dict(e) for e in puzzle.examples]
-    for style in ("low", "low+1", "high", "small") * 3 + ("random",) * (4 * count):
+    styles = ("low", "low+1", "high", "small") * 3 + ("large",) * 6 + ("random",) * (4 * count)
+    for style in styles:
         candidates.append(_candidate(puzzle, style, rng))
     points, seen = [], set()
     for cand in candidates:
         try:
-            values = puzzle.resolve({**puzzle.defaults, **cand})
-        except InvalidParameter:
+            values = puzzle.resolve({**puzzle.defaults, **cand, **fixed})
+        except (InvalidParameter, TypeError, ValueError):
             continue
         key = tuple(values.items())
         if key not in seen:
@@ -254,6 +346,12 @@ def sweep_points(puzzle: Puzzle, given: dict, seed: int, count: int) -> list[dic
 def _candidate(puzzle: Puzzle, style: str, rng: random.Random) -> dict:
     """One proposal; parameters are drawn in order so later bounds can use earlier values."""
     values: dict[sympy.Symbol, Any] = {}
+    large_one = None
+    if style == "large":
+        unbounded = [p for p in puzzle.parameters if p.kind == "integer" and p.max is None
+                     and p.below is None]
+        if unbounded:
+            large_one = rng.choice(unbounded).name
     for p in puzzle.parameters:
         low = _bound(p.min, values, 0) if p.min is not None else _bound(p.above, values, 1)
         high = _bound(p.max, values, 0) if p.max is not None else _bound(p.below, values, -1)
@@ -264,6 +362,14 @@ def _candidate(puzzle: Puzzle, style: str, rng: random.Random) -> dict:
                 hi = lo
             pick = {"low": lo, "low+1": lo + 1, "high": hi,
                     "small": rng.randint(lo, min(hi, lo + 4))}.get(style)
+            if style == "large":
+                if p.name == large_one:
+                    pick = max(lo, rng.choice(LARGE_VALUES))
+                elif high is None:
+                    pick = rng.randint(lo, lo + 6)
+                else:  # bounded by others (k < n): anywhere in its range
+                    hi_all = int(sympy.floor(high)) if high is not None else lo
+                    pick = rng.randint(lo, max(lo, hi_all))
             if pick is None:
                 pick = rng.randint(lo, min(hi, lo + RANDOM_SPAN))
             if p.even and pick % 2:
@@ -298,34 +404,68 @@ def _bound(bound, values, nudge):
 # --------------------------------------------------------------------------- comparing
 
 
-def _same(claim_value: sympy.Expr, truth: sympy.Expr) -> bool:
-    if claim_value.is_Rational and truth.is_Rational:
+def _same(claim_value: sympy.Expr, truth: sympy.Expr, error=0) -> bool:
+    if error == 0 and claim_value.is_Rational and truth.is_Rational:
         return claim_value == truth
-    if claim_value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
+    if claim_value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or truth.has(sympy.nan, sympy.zoo):
         return False
     try:
-        c, t = complex(sympy.N(claim_value, 40)), complex(sympy.N(truth, 40))
+        c, t = complex(sympy.N(claim_value, 60)), complex(sympy.N(truth, 60))
+        if error:
+            diff = abs(sympy.N(claim_value - truth, 60))
+            return bool(diff <= error * 2 + sympy.Rational(1, 10 ** 45))
+        # irrational values: equal to 45 significant digits (far beyond any float)
+        diff = abs(sympy.N(claim_value - truth, 60))
+        return bool(diff <= sympy.Rational(1, 10 ** 45) * max(1, abs(t)))
     except (TypeError, ValueError):
         return False
-    return abs(c - t) <= 1e-25 * max(1.0, abs(t))
 
 
-def _show_value(value: sympy.Expr) -> str:
+def _decimal(value: sympy.Expr, digits: int) -> str:
+    """value to `digits` significant digits, as mpmath prints it (no underflow to 0)."""
+    import mpmath
+
+    with mpmath.workdps(digits + 10):
+        return mpmath.nstr(mpmath.mpf(sympy.N(value, digits + 10)), digits, min_fixed=-4,
+                           max_fixed=digits + 1)
+
+
+def _show_value(value: sympy.Expr, digits: int = 6) -> str:
     if value.has(sympy.nan, sympy.zoo) or value.is_infinite:
         return "undefined (division by zero?)"
     text = ex.exact_str(value)
     try:
-        f = ex.to_float(value)
+        shown = _decimal(value, digits)
     except (TypeError, ValueError):
         return text
-    return text if text == f"{f:g}" or ex.is_plain_number(text) else f"{text} = {f:.6g}"
+    if ex.is_plain_number(text) and not value.is_Rational:
+        text = shown
+    if text == shown or (ex.is_plain_number(text) and digits <= 6 and value.is_Integer):
+        return text
+    if ex.is_plain_number(text):
+        return shown
+    return f"{text} = {shown}" if len(text) <= 40 else shown
 
+
+def _show_pair(c: sympy.Expr, t: sympy.Expr) -> tuple[str, str]:
+    """The claimed and true values with enough digits to see that they differ."""
+    for digits in (6, 10, 15, 20, 30, 40, 50):
+        try:
+            if _decimal(c, digits) != _decimal(t, digits):
+                return _show_value(c, digits), _show_value(t, digits)
+        except (TypeError, ValueError):
+            break
+    return _show_value(c, 50), _show_value(t, 50)
 
 
 def _grid(puzzle: Puzzle, q: Quantity, values) -> list:
     subs = ex.substitutions(puzzle, values)
-    low, high = (sympy.sympify(b).subs(subs) for b in q.support)
-    if q.discrete:
+    low, high = (bounded_value(b, subs) for b in q.support)
+    return _variable_grid(low, high, q.discrete)
+
+
+def _variable_grid(low, high, discrete: bool) -> list:
+    if discrete:
         low = int(sympy.floor(low))
         top = low + GRID_SIZE - 1 if not high.is_finite else min(int(sympy.floor(high)), low + 199)
         return [sympy.Integer(k) for k in range(low, top + 1)]
@@ -342,20 +482,22 @@ def _grid(puzzle: Puzzle, q: Quantity, values) -> list:
     return [low + (high - low) * s for s in steps] + [low + (high - low) * sympy.Rational(1, 7)]
 
 
-def _evaluate(expr: sympy.Expr, subs: dict, simplify: bool = False) -> sympy.Expr:
-    """Exact; not rewritten for display unless asked (_same compares rationals exactly and
-    anything else to 40 digits, and simplifying hundreds of points costs seconds)."""
+def _evaluate(expr: sympy.Expr, subs: dict) -> sympy.Expr:
+    """Bounded exact value (TooBig passes through); nan when undefined."""
     try:
-        return ex.exact_value(expr, subs, simplify=simplify)
-    except (ZeroDivisionError, ValueError, TypeError):
+        value = bounded_value(expr, subs)
+        if isinstance(value, sympy.Expr) and value.has(sympy.Sum, sympy.Product):
+            value = value.doit()
+        return value
+    except TooBig:
+        raise
+    except (ZeroDivisionError, ValueError, TypeError, AttributeError, RecursionError):
         return sympy.nan
 
 
 def _symbolic_zero(difference: sympy.Expr) -> bool:
-    """True when sympy proves the difference is 0 within SYMBOLIC_SECONDS (never False-positive)."""
-    def attempt():
-        return sympy.simplify(difference) == 0
-
+    """True when sympy proves the difference is 0 within SYMBOLIC_SECONDS (never False-positive):
+    first the cheap rational normal form, then simplify."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
         return False  # no way to bound sympy's time here; the numeric sweep still decides
 
@@ -365,7 +507,9 @@ def _symbolic_zero(difference: sympy.Expr) -> bool:
     old = signal.signal(signal.SIGALRM, timeout)
     signal.setitimer(signal.ITIMER_REAL, SYMBOLIC_SECONDS)
     try:
-        return attempt()
+        if sympy.cancel(difference) == 0:
+            return True
+        return sympy.simplify(difference) == 0
     except Exception:  # TimeoutError, or sympy giving up: not proved
         return False
     finally:
@@ -373,44 +517,86 @@ def _symbolic_zero(difference: sympy.Expr) -> bool:
         signal.signal(signal.SIGALRM, old)
 
 
-def _judge_exact(puzzle: Puzzle, q: Quantity, text: str, claim: sympy.Expr, given: dict,
-                 seed: int) -> ClaimResult:
-    param_symbols = set(puzzle.symbols.values())
-    general = bool(claim.free_symbols & param_symbols)
+def _where(values: dict, extra: dict | None = None) -> str:
+    parts = [f"{k}={v}" for k, v in values.items()]
+    parts += [f"{k}={v}" for k, v in (extra or {}).items()]
+    return ", ".join(parts)
+
+
+def _params_mentioned(puzzle: Puzzle, claim: Claim) -> bool:
+    return bool(claim.expr.free_symbols & set(puzzle.symbols.values()))
+
+
+def _points(puzzle, claim, given, seed, fixed, distribution):
+    if not _params_mentioned(puzzle, claim):
+        return [given], False
+    count = DISTRIBUTION_POINTS if distribution else SWEEP_POINTS
+    points = sweep_points(puzzle, given, seed, count, fixed)
+    if not points or points[0] != given:  # the user's own point comes first
+        points = [given] + [p for p in points if p != given]
+    return points, True
+
+
+def _wrong(result: ClaimResult, values, extra, c, t, how=""):
+    shown_c, shown_t = _show_pair(c, t)
+    result.correct = False
+    result.counterexample = {
+        "params": {k: _plain(v) for k, v in values.items()},
+        "variable": {str(k): str(v) for k, v in extra.items()} or None,
+        "claimed": _float_or_none(c), "claimed_str": ex.exact_str(c),
+        "truth": _float_or_none(t), "truth_str": ex.exact_str(t)}
+    where = _where(values, extra)
+    at = f"at {where} " if where else ""  # a puzzle may have no parameters
+    result.message = f"{at}it gives {shown_c}, the truth is {shown_t}"
+    return result
+
+
+def _judge_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
+                 fixed=()) -> ClaimResult:
+    """A declared quantity's claim against its closed form, at every parameter point tried."""
+    q = claim.quantity
     truth = q.closed_form
-    if general:
-        count = DISTRIBUTION_POINTS if q.is_distribution else SWEEP_POINTS
-        points = sweep_points(puzzle, given, seed, count)
-    else:
-        points = [given]
-    result = ClaimResult(q.name, text, sympy.sstr(claim), "exact", True, points=len(points))
+    points, general = _points(puzzle, claim, given, seed, fixed, q.is_distribution)
+    result = ClaimResult(claim.label, claim.text, _sstr(claim.expr), "exact", True,
+                         source=f"the closed form of the {q.name}", notes=list(claim.notes))
+    start = time.perf_counter()
+    tried = skipped = 0
     for values in points:
+        if tried + skipped >= 5 and time.perf_counter() - start > SWEEP_SECONDS:
+            break
         subs = ex.substitutions(puzzle, values)
-        grid = _grid(puzzle, q, values) if q.is_distribution else [None]
-        for point in grid:
-            at = dict(subs) if point is None else {**subs, q.variable: point}
-            t, c = _evaluate(truth, at), _evaluate(claim, at)
-            if not _same(c, t):
-                # the two values as shown: simplified (once, here), as everywhere else
-                t, c = _evaluate(truth, at, simplify=True), _evaluate(claim, at, simplify=True)
-                where = ", ".join(f"{k}={v}" for k, v in values.items())
-                if point is not None:
-                    where += f", {q.variable}={point}"
-                result.correct = False
-                result.counterexample = {
-                    "params": {k: _plain(v) for k, v in values.items()},
-                    "variable": None if point is None else {str(q.variable): str(point)},
-                    "claimed": _float_or_none(c), "claimed_str": ex.exact_str(c),
-                    "truth": _float_or_none(t), "truth_str": ex.exact_str(t)}
-                at = f"at {where} " if where else ""  # a puzzle may have no parameters
-                result.message = f"{at}it gives {_show_value(c)}, the truth is {_show_value(t)}"
-                return result
-    names = ", ".join(puzzle.symbols)
+        try:
+            grid = _grid(puzzle, q, values) if q.is_distribution else [None]
+            for point in grid:
+                at = dict(subs) if point is None else {**subs, q.variable: point}
+                t = _evaluate(truth, at)
+                c = _evaluate(claim.expr, at)
+                if not _same(c, t):
+                    extra = {} if point is None else {q.variable: point}
+                    result.points = tried + 1
+                    return _wrong(result, values, extra, c, t)
+        except TooBig as exc:
+            if values == given:
+                raise InvalidClaim(f"claim {claim.label}={_clip(claim.text, 40)}: {exc}") from None
+            skipped += 1
+            continue
+        tried += 1
+    result.points = tried
+    return _finish_correct(puzzle, result, claim, given, general, tried, skipped,
+                           lambda: claim.expr - truth, "the closed form")
+
+
+def _finish_correct(puzzle, result, claim, given, general, tried, skipped, difference,
+                    what="the truth"):
+    names = ", ".join(n for n in puzzle.symbols)
+    skip = (f"; {skipped} more skipped, too big or too slow to evaluate exactly" if skipped
+            else "")
     if general:
-        result.proved = _symbolic_zero(claim - truth)
-        result.message = (f"equals the closed form for all {names}" if result.proved else
-                          f"equals the closed form at all {len(points)} parameter points tried "
-                          f"(sympy could not prove it in general)")
+        diff = difference() if difference is not None else None
+        result.proved = diff is not None and _symbolic_zero(diff)
+        result.message = (f"equals {what} for all {names}" if result.proved else
+                          f"equals {what} at all {tried} parameter points tried{skip} "
+                          f"(not proved in general)")
     else:
         where = " ".join(f"{k}={v}" for k, v in given.items())
         result.message = f"equals the exact value at {where}" if where else "equals the exact value"
@@ -424,6 +610,100 @@ def _float_or_none(v):
         return None
 
 
+# --------------------------------------------------------------------------- statistics, exactly
+
+
+def _stat_grid(puzzle: Puzzle, claim: Claim, values) -> list:
+    """Values of the claim's free variable at one parameter point ([{}] when it has none)."""
+    if not claim.free:
+        return [{}]
+    (var,) = claim.free.values()
+    outcome = claim.stat.outcome.name
+    qs = [q for q in puzzle.quantities if (q.of or puzzle.outcomes[0]) == outcome
+          and q.support is not None]
+    subs = ex.substitutions(puzzle, values)
+    uses_threshold = claim.stat.kind == "P"
+    if qs and uses_threshold:
+        q = qs[0]
+        low, high = (bounded_value(b, subs) for b in q.support)
+        grid = _variable_grid(low, high, q.discrete)
+    elif puzzle.bounds.get(outcome) and uses_threshold:
+        low, high = (bounded_value(b, subs) for b in puzzle.bounds[outcome])
+        grid = _variable_grid(low, high, False)
+    else:
+        grid = [sympy.Integer(k) for k in range(0, 7)]
+    return [{var: g} for g in grid]
+
+
+def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
+                           fixed=()) -> ClaimResult | None:
+    """A statistic's claim against what the closed forms say (None: they do not settle it at
+    the given point, so the simulation must)."""
+    stat = claim.stat
+    points, general = _points(puzzle, claim, given, seed, fixed, bool(claim.free))
+    result = ClaimResult(claim.label, claim.text, _sstr(claim.expr), "exact", True,
+                         notes=list(claim.notes))
+    cache: dict = {}
+    start = time.perf_counter()
+    tried = skipped = 0
+    sources = set()
+    symbolic = law.symbolic_truth(puzzle, stat, claim.free)
+    for values in points:
+        if tried + skipped >= 5 and time.perf_counter() - start > SWEEP_SECONDS:
+            break
+        subs = ex.substitutions(puzzle, values)
+        try:
+            for extra in _stat_grid(puzzle, claim, values):
+                at = {**subs, **extra}
+                c = _evaluate(claim.expr, at)
+                if stat.kind in ("median", "quantile"):
+                    ok, message, how = law.quantile_check(puzzle, stat, values, c, cache)
+                    sources.add(how)
+                    if not ok:
+                        result.correct = False
+                        result.points = tried + 1
+                        result.counterexample = {"params": {k: _plain(v) for k, v in values.items()},
+                                                 "claimed": _float_or_none(c),
+                                                 "claimed_str": ex.exact_str(c)}
+                        result.message = f"at {_where(values)}: {message}"
+                        result.source = "exact: " + how
+                        return result
+                    continue
+                if symbolic is not None:  # a formula: no need to tabulate the law
+                    truth = law.Truth(bounded_value(symbolic[0], at), how=symbolic[1])
+                else:
+                    truth = law.truth(puzzle, stat, values, extra, cache)
+                sources.add(truth.how)
+                if not _same(c, truth.value, truth.error):
+                    result.points = tried + 1
+                    result.source = "exact: " + truth.how
+                    _wrong(result, values, extra, c, truth.value)
+                    if truth.error:
+                        result.message += f" (to within {float(truth.error):.1g})"
+                    return result
+                if truth.error:
+                    result.notes.append("exact to within 1e-40 (the tail of an unbounded law "
+                                        "is bounded, not summed)")
+        except law.NotDetermined as exc:
+            if values == given:
+                result.notes.append(str(exc))
+                return None if not result.notes or True else None
+            skipped += 1
+            continue
+        except TooBig as exc:
+            if values == given:
+                raise InvalidClaim(f"claim {claim.label}={_clip(claim.text, 40)}: {exc}") from None
+            skipped += 1
+            continue
+        tried += 1
+    result.points = tried
+    result.source = "exact: " + (", ".join(sorted(sources)) or "the closed forms")
+    difference = (lambda: claim.expr - symbolic[0]) if symbolic is not None else None
+    result.notes = list(dict.fromkeys(result.notes))
+    return _finish_correct(puzzle, result, claim, given, general or bool(claim.free) and general,
+                           tried, skipped, difference)
+
+
 # --------------------------------------------------------------------------- check()
 
 
@@ -432,11 +712,14 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
           alpha: float = 0.01, rtol: float = DEFAULT_RTOL, atol: float = 0.0,
           max_trials: int | None = None, max_seconds: float | None = None,
           progress=None, scheduler=None, timeout: float = 10.0) -> CheckReport:
-    """Judge each claim (QUANTITY -> EXPRESSION) against the closed form or the simulation.
+    """Judge each claim (LEFT=RIGHT) against the closed forms, or else the simulation.
 
-    against: 'exact' (default where a closed form exists) or 'simulation' (the default for a
-    quantity whose closed form is unknown). Returns a CheckReport; exit_code 1 if any is wrong.
-    scheduler, timeout: where the simulation runs, as for verify().
+    A claim's left side is a declared quantity (mean, variance, probability, pmf, cdf) or a
+    statistic of an outcome: E[f(X)], E[f(X) | A], Var[X], SD[X], P(A), P(A | B), median,
+    quantile(q), P(X = k) (a pmf in k), P(X <= t) (a cdf in t). against: 'exact' (the default:
+    the closed forms where they determine the truth, else the simulation) or 'simulation'.
+    Parameters given in `params` stay fixed while the others are swept. Returns a CheckReport;
+    exit_code 1 if any claim is wrong. scheduler, timeout: where the simulation runs.
     """
     if against not in (None, "exact", "simulation"):
         raise InvalidOption(f"against={against!r} must be 'exact' or 'simulation'")
@@ -445,16 +728,26 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
     check_options(None if trials == "auto" else trials, seed, threads, alpha)
     puzzle = get_puzzle(name)
     given = puzzle.resolve(params)
+    fixed = tuple((params or {}).keys())
     seed = DEFAULT_SEED if seed is None else int(seed)
     parsed = parse_claims(puzzle, claims)
 
-    results: dict[str, ClaimResult] = {}
+    results: dict[int, ClaimResult] = {}
     by_simulation = []
-    for q, text, expr in parsed:
-        if against == "simulation" or q.closed_form is None:
-            by_simulation.append((q, text, expr))
+    for i, claim in enumerate(parsed):
+        if against == "simulation":
+            by_simulation.append((i, claim))
+        elif claim.quantity is not None:
+            if claim.quantity.closed_form is None:
+                by_simulation.append((i, claim))
+            else:
+                results[i] = _judge_exact(puzzle, claim, given, seed, fixed)
         else:
-            results[q.name] = _judge_exact(puzzle, q, text, expr, given, seed)
+            judged = _judge_statistic_exact(puzzle, claim, given, seed, fixed)
+            if judged is None:
+                by_simulation.append((i, claim))
+            else:
+                results[i] = judged
 
     sim_report = None
     if by_simulation:
@@ -463,23 +756,115 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
             dict(seed=seed, trials=trials, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
                  max_trials=max_trials, max_seconds=max_seconds, progress=progress,
                  scheduler=scheduler, timeout=timeout))
-    ordered = [results[q.name] for q, _, _ in parsed]
+    ordered = [results[i] for i in range(len(parsed))]
     return CheckReport(puzzle.name, dict(given), seed, ordered, sim_report)
 
 
+# --------------------------------------------------------------------------- by simulation
+
+
+def _law_quantity(puzzle: Puzzle, claim: Claim):
+    """A pmf claim P(X = k) = f(k) or a cdf claim P(X <= t) = g(t) as a Quantity with the claim
+    for closed form, for the chi-square / DKW comparison with the simulation; else None."""
+    stat = claim.stat
+    if stat is None or stat.kind != "P" or stat.given is not None or len(claim.free) != 1:
+        return None
+    (var,) = claim.free.values()
+    X = stat.outcome
+    body = stat.body
+    outcome = X.name if X.name in puzzle.outcomes else puzzle.outcomes[0]
+    declared = [q for q in puzzle.quantities if (q.of or puzzle.outcomes[0]) == outcome
+                and q.support is not None]
+    support = declared[0].support if declared else puzzle.bounds.get(outcome)
+    discrete = declared[0].discrete if declared else None
+    x = sympy.Symbol(var.name, integer=True) if discrete is not False else sympy.Symbol(var.name, real=True)
+    expr = claim.expr.xreplace({var: x})
+    if isinstance(body, sympy.Eq) and set(body.args) == {X, var}:
+        return Quantity("pmf", expr, outcome, x, tuple(support or (0, sympy.oo)), True)
+    if isinstance(body, sympy.Le) and body.args == (X, var):
+        if support is None:
+            raise InvalidClaim(f"{claim.label}: {puzzle.name} declares no range for {outcome}, "
+                               "so a cdf claim cannot be compared with the simulation")
+        return Quantity("cdf", expr, outcome, x, tuple(support), bool(discrete))
+    return None
+
+
+def _derived(puzzle: Puzzle, claim: Claim, given: dict, exact=None):
+    """The statistic of a claim as a quantity measured on every simulated trial (per_trial)."""
+    from .per_trial import Derived, trial_collector
+
+    stat = claim.stat
+    if claim.free:
+        raise InvalidClaim(f"{claim.label}: a claim in {', '.join(claim.free)} is compared with "
+                           "the simulation only as P(X = k) (a pmf) or P(X <= t) (a cdf)")
+    subs = ex.substitutions(puzzle, given)
+    c = exact if exact is not None else _evaluate(claim.expr, subs)
+    if c is not None and (not c.is_number or c.has(sympy.nan, sympy.zoo)):
+        raise InvalidClaim(f"claim {claim.label}={claim.text} has no value at {_where(given)}")
+    X = stat.outcome
+    column = puzzle.outcomes.index(X.name) if X.name in puzzle.outcomes else 0
+    body = stat.body.xreplace(subs) if stat.body is not None else None
+    cond = stat.given.xreplace(subs) if stat.given is not None else None
+    shift = float(sympy.N(c, 20)) if c is not None else 0.0
+
+    def collect(expr, at=0.0):
+        return trial_collector(expr, X, column, at)
+
+    def indicator(event):
+        return sympy.Piecewise((1, event), (0, True))
+
+    label = claim.label
+    if stat.kind in ("median", "quantile"):
+        continuous = any(q.name == "cdf" and not q.discrete for q in puzzle.quantities
+                         if (q.of or puzzle.outcomes[0]) == X.name)
+        return Derived(label, "quantile", c, [collect(indicator(X <= c)), collect(indicator(X >= c))],
+                       level=stat.level, continuous=continuous)
+    if stat.kind == "P" and cond is None:
+        return Derived(label, "probability", c, [collect(indicator(body))])
+    if stat.kind == "P":
+        g = sympy.Piecewise((1 - c, sympy.And(body, cond)), (-c, cond), (0, True))
+        return Derived(label, "conditional", c, [collect(g), collect(indicator(cond))])
+    if stat.kind == "E" and cond is None:
+        return Derived(label, "mean", c, [collect(body, shift)])
+    if stat.kind == "E":
+        g = sympy.Piecewise((body - c, cond), (0, True))
+        return Derived(label, "conditional", c, [collect(g), collect(indicator(cond))])
+    kind = "variance" if stat.kind == "Var" else "sd"
+    return Derived(label, kind, c, [collect(body)])
+
+
 def _judge_by_simulation(puzzle, claims, given, results, options):
-    """Verify a copy of the puzzle whose closed forms are the claims (only the claimed
-    quantities, so the joint bands cover just them)."""
-    claimed = []
-    for q, _text, expr in claims:
-        if q.variable is None and expr.free_symbols - set(puzzle.symbols.values()):
-            raise InvalidClaim(f"claim for {q.name} uses names that are not parameters")
-        claimed.append(dataclasses.replace(q, closed_form=expr))
-    as_claimed = dataclasses.replace(puzzle, quantities=claimed, examples=())
-    report = verify(as_claimed, params=given, **options)
-    for (q, text, expr), row in zip(claims, report.quantities):
-        r = ClaimResult(q.name, text, sympy.sstr(expr), "simulation", row.agree, points=1,
-                        simulation=row.to_dict())
+    """Verify a copy of the puzzle whose closed forms are the claims: a declared quantity's
+    claim replaces its closed form; a statistic is measured on every trial (engine.per_trial)."""
+    claimed, derived, order = [], [], []
+    for i, claim in claims:
+        q = claim.quantity if claim.quantity is not None else _law_quantity(puzzle, claim)
+        if q is not None:
+            if q.variable is None and claim.expr.free_symbols - set(puzzle.symbols.values()):
+                raise InvalidClaim(f"claim for {claim.label} uses names that are not parameters")
+            closed = claim.expr if claim.quantity is not None else q.closed_form
+            if any(c.name == q.name and (c.of or puzzle.outcomes[0]) == (q.of or puzzle.outcomes[0])
+                   for c in claimed):
+                raise InvalidClaim(f"two claims for the {q.name} against the simulation: give one "
+                                   "per run")
+            claimed.append(dataclasses.replace(q, closed_form=closed))
+            order.append((i, claim, "quantity", len(claimed) - 1))
+        else:
+            derived.append(_derived(puzzle, claim, given))
+            order.append((i, claim, "derived", len(derived) - 1))
+    placeholder = not claimed
+    quantities = claimed or [Quantity("mean", None, puzzle.outcomes[0])]
+    as_claimed = dataclasses.replace(puzzle, quantities=quantities, examples=())
+    report = verify(as_claimed, params=given, derived=derived, **options)
+    rows = report.quantities
+    plan_rows, derived_rows = rows[:len(quantities)], rows[len(quantities):]
+    if placeholder:
+        report.quantities = derived_rows
+    for i, claim, kind, j in order:
+        row = plan_rows[j] if kind == "quantity" else derived_rows[j]
+        r = ClaimResult(claim.label, claim.text, _sstr(claim.expr), "simulation", row.agree,
+                        points=1, simulation=row.to_dict(), source="simulation",
+                        notes=list(claim.notes))
         where = " ".join(f"{k}={v}" for k, v in given.items())
         if row.test == "chi-square":
             r.message = f"chi-square p = {row.p_value:.3g} over {report.trials:,} trials"
@@ -499,5 +884,36 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
             elif row.verdict == "inconclusive":
                 r.message += (f"; band wider than the tolerance, ~{row.trials_needed:,} trials "
                               "would settle it" if row.trials_needed else "")
-        results[q.name] = r
+        results[i] = r
     return report
+
+
+def also_derived(puzzle: Puzzle, values: dict, texts) -> list:
+    """`verify --also "P(X>=3)"`: each statistic as a quantity measured in the run, with its
+    exact value where the closed forms determine it (else an estimate only)."""
+    outcomes = outcome_symbols(puzzle)
+    out = []
+    for text in texts:
+        stat, free = parse_left(str(text), puzzle.symbols, outcomes, puzzle_functions(puzzle))
+        if free:
+            raise InvalidClaim(f"--also {text}: {', '.join(free)} is not a parameter; give a number")
+        stat.outcome = _outcome_of(puzzle, stat, outcomes)
+        if stat.kind in ("median", "quantile"):
+            raise InvalidClaim(f"--also {text}: a quantile is checked with a claimed value: "
+                               f"puzzles check {puzzle.name} \"{text}=...\"")
+        claim = Claim(stat.label(), "", sympy.Integer(0), stat=stat)
+        exact = None
+        try:
+            exact = law.truth(puzzle, stat, values, {}, {})
+            exact = exact.value if exact.exact else None
+        except (law.NotDetermined, TooBig):
+            exact = None
+        if exact is None and stat.kind in ("P", "E") and stat.given is not None:
+            raise InvalidClaim(f"--also {text}: no exact value is known for this conditional "
+                               f"statistic; check a claimed value with puzzles check")
+        d = _derived(puzzle, claim, values, exact=exact if exact is not None else sympy.Integer(0))
+        if exact is None:
+            d.exact = None
+        d.source = "exact" if exact is not None else ""
+        out.append(d)
+    return out

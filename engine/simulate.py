@@ -127,7 +127,7 @@ def _ordered_bounded_map(pool, fn: Callable, items: Iterable, window: int):
 def chunk_statistic(collector) -> tuple:
     """(kernel in engine._kernels, column, its argument): what a chunk computes for a collector,
     as plain data, so a worker on another machine can compute it without the collector."""
-    if isinstance(collector, Moments):
+    if type(collector) is Moments:  # a subclass (engine.per_trial) computes its own part
         return ("power_sums", collector.column, collector.shift)
     if isinstance(collector, IntegerCounts):
         return ("integer_counts", collector.column, collector.low)

@@ -105,7 +105,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
            seed: int | None = None, threads: int | None = None, alpha: float = 0.01,
            rtol: float = DEFAULT_RTOL, atol: float = 0.0, max_trials: int | None = None,
            max_seconds: float | None = None, progress=None, map_chunks=None,
-           scheduler=None, timeout: float = 10.0) -> Report:
+           scheduler=None, timeout: float = 10.0, also=(), derived=()) -> Report:
     """Simulate puzzle `name` and compare each quantity with its closed form.
 
     Each quantity gets a verdict: 'disagree' when its band excludes the exact value, 'agree' when
@@ -122,6 +122,10 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     scheduler: None (threads here), "local" (a Dask LocalCluster for this run), an address
     "tcp://HOST:PORT" (reached within `timeout` seconds) or a distributed.Client; the estimates
     are bit-identical to a threaded run with the same seed. See engine.cluster.
+
+    also: statistics of the outcome to measure too ("P(X>=3)", "E[X^3]"), each compared with its
+    exact value where the closed forms determine it; derived: the same, already built
+    (engine.per_trial.Derived, as check() makes them).
     """
     trials = "auto" if trials is None else as_trials(trials, "trials=")  # 1e6, "1e6", "auto"
     max_trials = as_count(max_trials, "max_trials=")
@@ -145,10 +149,12 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     preflight.first_trial(puzzle, kernel_args)
     preflight.check_reproducible(puzzle, kernel_args)
     plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials, kernel_args, seed)
+    derived = list(derived) + _also(puzzle, values, also)
     collectors = list({id(p.collector): p.collector for p in plans}.values())
+    collectors += [c for d in derived for c in d.collectors]
 
     # every quantity's band shares alpha, estimated ones too: the report's bands hold jointly
-    compared = max(len(puzzle.quantities), 1)
+    compared = max(len(puzzle.quantities) + len(derived), 1)
     per_quantity = alpha / compared
     tolerance = Tolerance(rtol, atol)
 
@@ -161,6 +167,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         seconds = simulate(fixed_trials, 0)
         scalar = stats.Confidence(per_quantity)
         results = [_judge(puzzle, values, p, scalar, per_quantity, tolerance) for p in plans]
+        results += [d.judge(scalar, tolerance) for d in derived]
         return Report(puzzle.name, dict(values), seed, fixed_trials, seconds, threads, alpha,
                       results, rtol=rtol, atol=atol)
 
@@ -176,6 +183,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         chunks += -(-n // CHUNK_TRIALS)
         dist_alpha = stats.sequential_alpha(per_quantity, look)
         results = [_judge(puzzle, values, p, scalar, dist_alpha, tolerance) for p in plans]
+        results += [d.judge(scalar, tolerance) for d in derived]
         verdicts = {r.verdict for r in results}
         # an estimate is settled when its band is within the tolerance (estimate.py)
         unsettled = "inconclusive" in verdicts or any(r.precise is False for r in results)
@@ -198,6 +206,15 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
                       rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop)
+
+
+def _also(puzzle: Puzzle, values, texts) -> list:
+    """`--also` statistics as quantities measured on each trial (engine.judge parses them)."""
+    if not texts:
+        return []
+    from .judge import also_derived
+
+    return also_derived(puzzle, values, list(texts))
 
 
 @dataclass(frozen=True)

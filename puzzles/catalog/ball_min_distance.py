@@ -85,6 +85,7 @@ PUZZLE = Puzzle(
         "n points are dropped independently and uniformly at random in the d-dimensional unit "
         "ball. Let D be the distance from the centre of the ball to the nearest of the n points."
     ),
+    outcomes=["D"],
     parameters=[
         Integer(n, 10, "number of points", min=1),
         Integer(d, 3, "dimension", min=1),
@@ -97,6 +98,5 @@ PUZZLE = Puzzle(
     simulate=_simulate_kernel,
     # n points, each by rejection from the cube [-1, 1]^d: d draws per try, 1/acceptance tries
     naive_draws=n * d * 2 ** d * gamma(d / 2 + 1) / pi ** (d / 2),
-    outcomes=["D"],
     examples=[{"n": 1, "d": 1}, {"n": 3, "d": 2}, {"n": 5, "d": 8}],
 )

@@ -44,6 +44,7 @@ PUZZLE = Puzzle(
         "ballots are counted one at a time in a uniformly random order. What is the probability "
         "that A is strictly ahead of B after every ballot counted?"
     ),
+    outcomes=["X"],
     parameters=[
         Integer(a, 6, "votes for A", above=b),
         Integer(b, 4, "votes for B", min=0, below=a),

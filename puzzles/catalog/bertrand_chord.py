@@ -39,6 +39,7 @@ PUZZLE = Puzzle(
         "on the circle. What is the probability that the chord is longer than a side of the "
         "regular m-gon inscribed in the circle (m = 3: the inscribed equilateral triangle)?"
     ),
+    outcomes=["X"],
     parameters=[Integer(m, 3, "number of sides of the inscribed regular polygon", min=2)],
     quantities=[Probability((m - 2) / m)],
     simulate=_simulate_kernel,

@@ -37,6 +37,7 @@ PUZZLE = Puzzle(
         "days (ignore leap years). What is the probability that at least two of them share a "
         "birthday?"
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 23, "number of people", min=1),
         Integer(d, 365, "number of days in the year", min=1),

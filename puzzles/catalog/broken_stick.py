@@ -39,6 +39,7 @@ PUZZLE = Puzzle(
         "along it, giving n pieces. What is the probability that the pieces can be put together "
         "as the sides of a non-degenerate n-sided polygon (for n = 3: a triangle)?"
     ),
+    outcomes=["X"],
     parameters=[Integer(n, 3, "number of pieces", min=3)],
     quantities=[Probability(1 - n / 2 ** (n - 1))],
     simulate=_simulate_kernel,

@@ -37,6 +37,7 @@ PUZZLE = Puzzle(
         "is dropped at random: the position of its centre and its angle to the lines are "
         "independent and uniform. What is the probability that the needle crosses a line?"
     ),
+    outcomes=["X"],
     parameters=[
         Real(l, 1, "needle length", above=0, max=t),
         Real(t, 2, "distance between lines", above=0),

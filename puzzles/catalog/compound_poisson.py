@@ -36,6 +36,7 @@ PUZZLE = Puzzle(
         "with rate mu (mean 1/mu). Let S be the total amount claimed in the year (S = 0 if "
         "there are no claims)."
     ),
+    outcomes=["S"],
     parameters=[
         Real(lam, 3, "mean number of claims", above=0),
         Real(mu, 2, "rate of each exponential claim size", above=0),
@@ -48,6 +49,5 @@ PUZZLE = Puzzle(
     # claims as a Poisson process over the year (lam + 1 exponential gaps, by inversion, until
     # the year is over), then one draw per claim size (inversion): lam + 1 + lam
     naive_draws=2 * lam + 1,
-    outcomes=["S"],
     examples=[{"lam": "1/4", "mu": "1/3"}, {"lam": "25", "mu": "7/2"}, {"lam": "0.7", "mu": 50}],
 )

@@ -62,6 +62,7 @@ PUZZLE = Puzzle(
         "from box to box (n = 6: roll a fair die until every face has appeared). Let T be the "
         "number of boxes bought until all n types have been collected."
     ),
+    outcomes=["T"],
     parameters=[Integer(n, 6, "number of coupon types", min=1)],
     quantities=[
         Mean(n * harmonic(n)),
@@ -70,6 +71,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n * harmonic(n),  # one draw per box bought: the expected number of boxes
-    outcomes=["T"],
     examples=[{"n": 1}, {"n": 2}, {"n": 3}],
 )

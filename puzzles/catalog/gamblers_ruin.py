@@ -44,6 +44,7 @@ PUZZLE = Puzzle(
         "A gambler starts with k dollars and bets one dollar at a time, winning each bet "
         "independently with probability p, until she either reaches n dollars or goes broke."
     ),
+    outcomes=["reached", "bets"],
     parameters=[
         Integer(k, 3, "starting fortune", above=0, below=n),
         Integer(n, 10, "target fortune", min=2),
@@ -55,7 +56,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=_EXPECTED_BETS,  # one draw per bet
-    outcomes=["reached", "bets"],
     examples=[
         {"k": 1, "n": 2, "p": "3/10"},
         {"k": 9, "n": 10, "p": "1/2"},

@@ -112,6 +112,7 @@ PUZZLE = Puzzle(
         "a uniformly random order around a round table with a+b seats. Each pair of neighbours "
         "who come from different schools shakes hands once. Let X be the number of handshakes."
     ),
+    outcomes=["X"],
     parameters=[
         Integer(a, 8, "number of students from the first school", min=1),
         Integer(b, 10, "number of students from the second school", min=1),

@@ -41,6 +41,7 @@ PUZZLE = Puzzle(
         "n people check their hats at a party; on leaving, the hats are handed back in a "
         "uniformly random order. Let X be the number of people who get their own hat back."
     ),
+    outcomes=["X", "nobody"],
     parameters=[Integer(n, 10, "number of people", min=2)],
     quantities=[
         Mean(1),
@@ -50,6 +51,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n - 1,  # a Fisher-Yates shuffle of the hats
-    outcomes=["X", "nobody"],
     examples=[{"n": 2}, {"n": 3}, {"n": 4}, {"n": 40}],
 )

@@ -41,6 +41,7 @@ PUZZLE = Puzzle(
         "A coin has an unknown probability of heads, uniform on [0, 1] a priori. It is flipped "
         "n times and shows k heads. What is the probability that the next flip is heads?"
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 10, "number of flips observed", min=0),
         Integer(k, 7, "number of heads observed", min=0, max=n),

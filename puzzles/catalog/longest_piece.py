@@ -48,6 +48,7 @@ PUZZLE = Puzzle(
         "A stick of unit length is broken at n-1 points chosen independently and uniformly "
         "along it, giving n pieces. Let L be the length of the longest piece."
     ),
+    outcomes=["L"],
     parameters=[
         Integer(n, 4, "number of pieces", min=1),
     ],
@@ -60,6 +61,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n - 1,  # one draw per break point
-    outcomes=["L"],
     examples=[{"n": 1}, {"n": 2}, {"n": 9}],
 )

@@ -35,6 +35,7 @@ PUZZLE = Puzzle(
         "minutes, independently of the other. Whoever arrives first waits w minutes and then "
         "leaves. What is the probability that they meet?"
     ),
+    outcomes=["X"],
     parameters=[
         Real(t, 60, "length of the arrival window (minutes)", above=0),
         Real(w, 15, "waiting time (minutes)", min=0, max=t),

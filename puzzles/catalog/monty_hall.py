@@ -56,6 +56,7 @@ PUZZLE = Puzzle(
         "your original pick), chosen uniformly at random. What is the probability that you win "
         "the car?"
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 3, "number of doors", min=3),
         Integer(k, 1, "number of goat doors the host opens", min=1, max=n - 2),

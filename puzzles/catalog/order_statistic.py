@@ -90,6 +90,7 @@ PUZZLE = Puzzle(
         "n numbers are drawn independently and uniformly from [0, 1]. Let X be the k-th "
         "smallest of them."
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 5, "number of draws", min=1),
         Integer(k, 2, "rank (1 = minimum)", min=1, max=n),

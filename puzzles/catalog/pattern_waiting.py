@@ -40,10 +40,10 @@ PUZZLE = Puzzle(
         "heads-tails-heads (H T H) first appears in consecutive flips. Let T be the number of "
         "flips made."
     ),
+    outcomes=["T"],
     parameters=[Real(p, Rational(1, 2), "probability of heads", above=0, below=1)],
     quantities=[Mean(_EXPECTED_FLIPS)],
     simulate=_simulate_kernel,
     naive_draws=_EXPECTED_FLIPS,  # one draw per flip
-    outcomes=["T"],
     examples=[{"p": "1/5"}, {"p": "19/20"}, {"p": "2/3"}],
 )

@@ -44,6 +44,7 @@ PUZZLE = Puzzle(
         "then put it back together with one extra ball of the same colour. Let X be the number "
         "of red balls drawn."
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 10, "number of draws", min=1),
         Integer(r, 1, "initial red balls", min=1),

@@ -33,6 +33,7 @@ PUZZLE = Puzzle(
         "1/2, independently. What is the probability that the walker is back at 0 after the "
         "n-th step?"
     ),
+    outcomes=["X"],
     parameters=[Integer(n, 20, "number of steps", min=2, even=True)],
     quantities=[Probability(binomial(n, n / 2) / 2 ** n)],
     simulate=_simulate_kernel,

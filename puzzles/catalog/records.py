@@ -66,6 +66,7 @@ PUZZLE = Puzzle(
         "one at a time in a uniformly random order. A value is a record if it is larger than "
         "every value before it; the first value always counts. Let X be the number of records."
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 20, "number of values", min=1),
     ],

@@ -48,6 +48,7 @@ PUZZLE = Puzzle(
         "then hire the first one who beats everyone seen before (if nobody does, you are stuck "
         "with the last). What is the probability that you hire the single best candidate?"
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 20, "number of candidates", min=1),
         Integer(k, 7, "number of candidates rejected outright", min=0, max=n - 1),

@@ -38,6 +38,7 @@ PUZZLE = Puzzle(
         "n points are placed independently and uniformly at random on a circle. What is the "
         "probability that all of them lie in some semicircle?"
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 4, "number of points", min=2),
     ],

@@ -36,6 +36,7 @@ PUZZLE = Puzzle(
         "Two points are chosen independently and uniformly at random in a square of side s. "
         "Let D be the Euclidean distance between them."
     ),
+    outcomes=["D"],
     parameters=[Real(s, 1, "side length of the square", above=0)],
     quantities=[
         Mean(s * _UNIT_MEAN),
@@ -43,6 +44,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=4,  # two coordinates per point
-    outcomes=["D"],
     examples=[{"s": "1/1000"}, {"s": "7/3"}, {"s": 250}],
 )

@@ -36,6 +36,7 @@ PUZZLE = Puzzle(
         "Draw independent Uniform(0,1) numbers one at a time until their running sum first "
         "exceeds t. Let N be the number of draws needed."
     ),
+    outcomes=["N"],
     parameters=[Real(t, 1, "threshold", above=0, max=1)],
     quantities=[
         Mean(exp(t)),
@@ -44,6 +45,5 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=exp(t),  # the draws themselves: E[N] = e^t
-    outcomes=["N"],
     examples=[{"t": "1/2"}, {"t": "1/20"}, {"t": "0.999"}],
 )

@@ -55,6 +55,7 @@ PUZZLE = Puzzle(
         "probability that the interval contains the true p (an endpoint equal to p counts as "
         "covering)?"
     ),
+    outcomes=["X"],
     parameters=[
         Integer(n, 30, "number of trials", min=1),
         Real(p, Rational(1, 10), "true success probability", above=0, below=1),

@@ -81,6 +81,7 @@ PUZZLE = Puzzle(
         "the positive observations (the Wilcoxon signed-rank statistic under the null "
         "hypothesis)."
     ),
+    outcomes=["W"],
     parameters=[Integer(n, 10, "number of observations", min=1)],
     quantities=[
         Mean(n * (n + 1) / 4),
@@ -89,7 +90,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n,  # one draw per observation (a normal by inversion of one uniform)
-    outcomes=["W"],
     examples=[{"n": 1}, {"n": 2}, {"n": 30}],
     default_trials=4_000_000,  # n normal draws and an insertion sort per trial: ~2 M trials/s
 )

@@ -217,11 +217,14 @@ def verify(
     plot: Optional[str] = typer.Option(None, "--plot", help="also draw the report into FILE.png"),
     scheduler: Scheduler = None, timeout: Timeout = 10.0,
     examples: bool = typer.Option(False, "--examples", help="verify the defaults and every example point the puzzle declares: one table"),
+    also: Optional[List[str]] = typer.Option(None, "--also", help='a statistic to measure too, e.g. "P(X>=3)" or "E[X^3]" (its exact value where the closed forms give it); repeat for several'),
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
     if examples:
+        if also:
+            fail("--also measures at one point: drop --examples, or give the point with --param")
         if params:
             fail("--examples verifies the defaults and the puzzle's example points: drop --param")
         if plot is not None:
@@ -241,7 +244,7 @@ def verify(
         total = options["trials"] if isinstance(options["trials"], int) else None
         with _Progress(total, enabled=not as_json) as progress:
             report = run_verify(name, params=params, progress=progress, scheduler=scheduler,
-                                timeout=timeout, **options)
+                                timeout=timeout, also=tuple(also or ()), **options)
     finish(report, as_json, plot, target)
 
 

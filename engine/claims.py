@@ -51,7 +51,7 @@ class TooBig(InvalidClaim):
 class Limits:
     bits: int = 1 << 17            # an exact integer or rational part: at most 131,072 bits
     factorial: int = 20_000        # n! and gamma(n) with integer n
-    terms: int = 20_000            # terms of a sum or product added up one by one
+    terms: int = 2_000             # terms of a sum or product added up one by one
     stirling: int = 1_000          # Stirling numbers c(n, k) of the first kind up to this n
     harmonic: int = 2_000
 

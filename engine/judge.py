@@ -31,8 +31,8 @@ import sympy
 
 from . import exact as ex
 from . import law
-from .claims import (STATISTICS, Statistic, TooBig, bounded_value, parse_expression, parse_left,
-                     split_claim)
+from .claims import (LIMITS, STATISTICS, Limits, Statistic, TooBig, bounded_value,
+                     parse_expression, parse_left, split_claim)
 from .options import as_count, as_trials
 from .errors import InvalidClaim, InvalidOption, InvalidParameter
 from .registry import get_puzzle
@@ -43,6 +43,8 @@ SWEEP_POINTS = 40          # parameter points for a scalar claim
 DISTRIBUTION_POINTS = 12   # parameter points for a pmf / cdf claim (each a grid of x)
 GRID_SIZE = 24             # values of x (or r) per parameter point
 SYMBOLIC_SECONDS = 2.0     # budget for sympy to prove claim == truth
+# away from the user's own point, a point whose sums need more terms than this is skipped
+SWEEP_LIMITS = Limits(terms=1000)
 SWEEP_SECONDS = 3.0        # budget for the parameter points (after the first five)
 RANDOM_SPAN = 40           # random integer values are drawn within this distance of the lowest
 
@@ -292,6 +294,10 @@ def _outcome_of(puzzle: Puzzle, stat: Statistic, outcomes: dict) -> sympy.Symbol
         names = ", ".join(dict.fromkeys(outcomes))
         raise InvalidClaim(f"{stat.label()} does not mention the outcome (of {puzzle.name}: "
                            f"{names})")
+    events = {q.of or puzzle.outcomes[0] for q in puzzle.quantities if q.name == "probability"}
+    plain = [o for o in puzzle.outcomes if o not in events]
+    if len(plain) == 1:  # a median of the statement's variable, not of a 0/1 event
+        return outcomes[plain[0]]
     if len(puzzle.outcomes) > 1:
         raise InvalidClaim(f"{puzzle.name} has outcomes {', '.join(puzzle.outcomes)}: name the "
                            f"one you mean, e.g. median({puzzle.outcomes[0]})")
@@ -482,10 +488,10 @@ def _variable_grid(low, high, discrete: bool) -> list:
     return [low + (high - low) * s for s in steps] + [low + (high - low) * sympy.Rational(1, 7)]
 
 
-def _evaluate(expr: sympy.Expr, subs: dict) -> sympy.Expr:
+def _evaluate(expr: sympy.Expr, subs: dict, limits=None) -> sympy.Expr:
     """Bounded exact value (TooBig passes through); nan when undefined."""
     try:
-        value = bounded_value(expr, subs)
+        value = bounded_value(expr, subs, limits or LIMITS)
         if isinstance(value, sympy.Expr) and value.has(sympy.Sum, sympy.Product):
             value = value.doit()
         return value
@@ -569,8 +575,9 @@ def _judge_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
             grid = _grid(puzzle, q, values) if q.is_distribution else [None]
             for point in grid:
                 at = dict(subs) if point is None else {**subs, q.variable: point}
-                t = _evaluate(truth, at)
-                c = _evaluate(claim.expr, at)
+                limits = None if values == given else SWEEP_LIMITS
+                t = _evaluate(truth, at, limits)
+                c = _evaluate(claim.expr, at, limits)
                 if not _same(c, t):
                     extra = {} if point is None else {q.variable: point}
                     result.points = tried + 1
@@ -655,7 +662,7 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
         try:
             for extra in _stat_grid(puzzle, claim, values):
                 at = {**subs, **extra}
-                c = _evaluate(claim.expr, at)
+                c = _evaluate(claim.expr, at, None if values == given else SWEEP_LIMITS)
                 if stat.kind in ("median", "quantile"):
                     ok, message, how = law.quantile_check(puzzle, stat, values, c, cache)
                     sources.add(how)
@@ -866,7 +873,13 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
                         points=1, simulation=row.to_dict(), source="simulation",
                         notes=list(claim.notes))
         where = " ".join(f"{k}={v}" for k, v in given.items())
-        if row.test == "chi-square":
+        if row.test.startswith("P(X <= m)"):
+            o = claim.stat.outcome
+            r.message = (f"{row.verdict}: P({o} <= {row.exact:.6g}) is {row.estimate:.6g} in "
+                         f"[{row.ci_low:.6g}, {row.ci_high:.6g}] ({_trials_text(report.trials)}), "
+                         f"{'needs' if 'q' in row.test else ''} q = {claim.stat.level}")
+            r.message = r.message.split(": ", 1)[1]
+        elif row.test == "chi-square":
             r.message = f"chi-square p = {row.p_value:.3g} over {report.trials:,} trials"
             if row.verdict == "agree":
                 r.message = (f"agrees with the simulation{' at ' + where if where else ''} "

@@ -125,7 +125,7 @@ def test_cli_table(runner):
     ("mean=factorial(10**9)", "the limit is factorial(20,000)"),
     ("mean=9**9**9**9", "the limit is 131,072 bits"),
     ("mean=binomial(10**10, 5*10**9)", "the limit is 131,072 bits"),
-    ("mean=sum(k, k, 1, 10**12)", "the limit is 20,000 terms"),
+    ("mean=sum(k, k, 1, 10**12)", "the limit is 2,000 terms"),
     ("mean=" + "(" * 10000 + "a" + ")" * 10000, "too long"),
     ("mean=" + "1" * 1_000_000, "too long"),
     ("mean=1e100000", "too big"),

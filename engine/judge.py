@@ -197,8 +197,11 @@ def _trials_text(n: int) -> str:
     return f"{n / 1e6:.3g} M trials" if n >= 1_000_000 else f"{n:,} trials"
 
 
-def _sstr(expr) -> str:
-    return sympy.sstr(expr).replace("**", "^")
+def _sstr(expr, text: str | None = None) -> str:
+    shown = sympy.sstr(expr).replace("**", "^")
+    if text is not None and getattr(expr, "is_Rational", False) and len(shown) > len(text.strip()):
+        return text.strip()  # 0.8085213615694751390786 as typed, not a fraction of 10^22
+    return shown
 
 
 def _clip(text: str, width: int) -> str:
@@ -563,8 +566,8 @@ def _judge_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
     q = claim.quantity
     truth = q.closed_form
     points, general = _points(puzzle, claim, given, seed, fixed, q.is_distribution)
-    result = ClaimResult(claim.label, claim.text, _sstr(claim.expr), "exact", True,
-                         source=f"the closed form of the {q.name}", notes=list(claim.notes))
+    result = ClaimResult(claim.label, claim.text, _sstr(claim.expr, claim.text), "exact", True,
+                         source=f"the {q.name}'s closed form", notes=list(claim.notes))
     start = time.perf_counter()
     tried = skipped = 0
     for values in points:
@@ -648,12 +651,13 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
     the given point, so the simulation must)."""
     stat = claim.stat
     points, general = _points(puzzle, claim, given, seed, fixed, bool(claim.free))
-    result = ClaimResult(claim.label, claim.text, _sstr(claim.expr), "exact", True,
+    result = ClaimResult(claim.label, claim.text, _sstr(claim.expr, claim.text), "exact", True,
                          notes=list(claim.notes))
-    cache: dict = {}
+    cache: dict = {"seconds": law.GIVEN_SECONDS}
     start = time.perf_counter()
     tried = skipped = 0
     sources = set()
+    quantile_message = None
     symbolic = law.symbolic_truth(puzzle, stat, claim.free)
     for values in points:
         if tried + skipped >= 5 and time.perf_counter() - start > SWEEP_SECONDS:
@@ -666,6 +670,8 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
                 if stat.kind in ("median", "quantile"):
                     ok, message, how = law.quantile_check(puzzle, stat, values, c, cache)
                     sources.add(how)
+                    if values == given:
+                        quantile_message = message
                     if not ok:
                         result.correct = False
                         result.points = tried + 1
@@ -707,6 +713,9 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
     result.source = "exact: " + (", ".join(sorted(sources)) or "the closed forms")
     difference = (lambda: claim.expr - symbolic[0]) if symbolic is not None else None
     result.notes = list(dict.fromkeys(result.notes))
+    if quantile_message and not general:
+        result.message = quantile_message
+        return result
     return _finish_correct(puzzle, result, claim, given, general or bool(claim.free) and general,
                            tried, skipped, difference)
 
@@ -869,7 +878,7 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
         report.quantities = derived_rows
     for i, claim, kind, j in order:
         row = plan_rows[j] if kind == "quantity" else derived_rows[j]
-        r = ClaimResult(claim.label, claim.text, _sstr(claim.expr), "simulation", row.agree,
+        r = ClaimResult(claim.label, claim.text, _sstr(claim.expr, claim.text), "simulation", row.agree,
                         points=1, simulation=row.to_dict(), source="simulation",
                         notes=list(claim.notes))
         where = " ".join(f"{k}={v}" for k, v in given.items())

@@ -31,7 +31,8 @@ from .spec import Puzzle, Quantity
 MAX_SUPPORT = 5000          # values of an integer law tabulated exactly
 TAIL = sympy.Rational(1, 10 ** 40)
 DIGITS = 60                 # working precision for laws that are not rational
-LAW_SECONDS = 2.0           # time to tabulate one law at one parameter point
+LAW_SECONDS = 2.0           # time to tabulate one law at one parameter point of a sweep
+GIVEN_SECONDS = 8.0         # ... at the user's own point (then the simulation decides)
 
 
 class NotDetermined(Exception):
@@ -224,8 +225,9 @@ def truth(puzzle: Puzzle, stat: Statistic, values, extra: dict, cache: dict) -> 
         return Truth(bounded_value(found[0], subs), how=found[1])
     key = (outcome, tuple(sorted(values.items())))
     if key not in cache:
+        seconds = cache.pop("seconds", LAW_SECONDS)  # the first point is the user's own
         try:
-            cache[key] = law_of(puzzle, outcome, values)
+            cache[key] = law_of(puzzle, outcome, values, seconds)
         except NotDetermined as exc:
             cache[key] = exc
     law = cache[key]
@@ -298,8 +300,9 @@ def quantile_check(puzzle: Puzzle, stat: Statistic, values, claimed, cache: dict
     outcome = stat.outcome.name
     key = (outcome, tuple(sorted(values.items())))
     if key not in cache:
+        seconds = cache.pop("seconds", LAW_SECONDS)  # the first point is the user's own
         try:
-            cache[key] = law_of(puzzle, outcome, values)
+            cache[key] = law_of(puzzle, outcome, values, seconds)
         except NotDetermined as exc:
             cache[key] = exc
     law = cache[key]

@@ -252,9 +252,9 @@ def build(fast: bool = False):
                ("coupon-collector", {"n": 4}, f"median={med + 2}", False)]
 
     # formulas in the parameters, each checked here by enumeration at small values
-    for n in range(1, 7):
+    for n in range(2, 7):
         law = law_permutations(n, fixed_points)
-        assert moments(law, lambda x: F(x) ** 2) == (1 if n == 1 else 2)
+        assert moments(law, lambda x: F(x) ** 2) == 2
         law = law_permutations(n, records)
         assert moments(law) == sum(F(1, k) for k in range(1, n + 1))
         assert law[1] == F(1, n)
@@ -267,10 +267,10 @@ def build(fast: bool = False):
         assert moments(law) == F(n * (n + 1), 4)
         assert moments(law, lambda x: (x - F(n * (n + 1), 4)) ** 2) == F(n * (n + 1) * (2 * n + 1), 24)
     formulas = [
-        ("hat-check", {"n": 1}, "E[X^2]=2", False),           # 1 at n = 1
+        ("hat-check", {"n": 2}, "E[X^2]=1", False),           # n >= 2: E[X^2] = 2
         ("hat-check", {"n": 5}, "E[X^2]=2", True),
-        ("hat-check", {}, "E[X^2]=2-floor(2/(n+1))", True),   # for every n: 1 at n = 1, else 2
-        ("hat-check", {}, "E[X^2]=2-floor(3/(n+1))", False),  # 1 at n = 2 too: wrong there
+        ("hat-check", {}, "E[X^2]=2-floor(2/(n+1))", True),   # 2 for every n >= 2
+        ("hat-check", {}, "E[X^2]=2-floor(3/(n+1))", False),  # 1 at n = 2: wrong there
         ("hat-check", {}, "E[X]=1", True),
         ("hat-check", {}, "Var(X)=1", True),
         ("hat-check", {}, "SD[X]=1", True),

@@ -1184,7 +1184,13 @@ def bounded_value(expr, subs: dict, limits: Limits = LIMITS):
         cache[key] = value
         return value
 
-    return walk(expr, {k: sympy.sympify(v) for k, v in subs.items()})
+    try:
+        return walk(expr, {k: sympy.sympify(v) for k, v in subs.items()})
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python's limit on int <-> str conversion, hit inside sympy
+            raise TooBig("a number is too big to compute exactly here (more than 4,300 "
+                         "digits)") from None
+        raise
 
 
 def _bounded_sum(e, local, walk, limits: Limits):

@@ -206,8 +206,10 @@ class Derived:
                 exact = exact ** 2
             row = _judge_scalar(_Plan(Quantity(name, exact), self.collectors[0], exact), conf,
                                 tolerance)
+            row.data["kind"] = name  # for the picture: which band the running estimate has
             if self.kind == "sd":
                 row = _sd_row(row, self.exact, tolerance)
+                row.data = {}  # the running variance is not the SD claimed: nothing to draw
         elif self.kind == "conditional":
             row = self._judge_conditional(conf, tolerance)
         else:

@@ -369,20 +369,21 @@ def _running_bands(q, data: dict):
     shift = float(data.get("shift", 0.0))
     conf = data.get("confidence")
     n = running[:, 0]
+    kind = data.get("kind", q.name)  # a statistic's row (P(X >= 3)) says which band it has
     if conf is not None and hasattr(conf, "z"):
-        rows = [_engine_band(q, row, shift, conf) for row in running]
+        rows = [_engine_band(q, row, shift, conf, kind) for row in running]
         est, low, high = (np.array(v, dtype=float) for v in zip(*rows))
         # a degenerate run (every trial equal) has an unbounded band: leave it undrawn
         low[~np.isfinite(low)] = np.nan
         high[~np.isfinite(high)] = np.nan
         return est, low, high
-    if q.name == "probability":
+    if kind == "probability":
         successes = running[:, 1] + n * shift  # s1 is a sum about the shift
         low, high = _wilson(successes, n, q.level)
         return successes / n, low, high
     est, se = [], []
     for row in running:
-        e, s = _estimate_and_stderr(q.name, row, shift)
+        e, s = _estimate_and_stderr(kind, row, shift)
         est.append(e)
         se.append(s)
     est, se = np.array(est), np.array(se)
@@ -390,13 +391,14 @@ def _running_bands(q, data: dict):
     return est, est - z * se, est + z * se
 
 
-def _engine_band(q, row, shift: float, conf):
+def _engine_band(q, row, shift: float, conf, kind=None):
+    kind = kind or q.name
     n, s1, s2, s3, s4 = (float(v) for v in row[:5])
     mean, m2, _m3, m4 = stats.central_moments(n, s1, s2, s3, s4, shift)
-    if q.name == "probability":
+    if kind == "probability":
         successes = int(round(s1 + n * shift))  # s1 is a sum about the shift
         band = stats.probability_band(successes, int(n), _target(q, successes / n), conf)
-    elif q.name == "mean":
+    elif kind == "mean":
         band = stats.mean_band(mean, m2, n, _target(q, mean), conf)
     else:
         s2_unbiased = m2 * n / (n - 1) if n > 1 else 0.0

@@ -264,6 +264,8 @@ def test_verify_also_measures_statistics(runner):
     assert rows["P(X >= 3)"].exact_str == "4/5" and rows["P(X >= 3)"].verdict == "agree"
     assert rows["E[X^3]"].exact_str == "416/5" and rows["E[X^3]"].verdict == "agree"
     assert rows["E[X | X > 2]"].verdict == "agree"
+    # the picture draws a statistic's running estimate with its own kind of band
+    assert rows["P(X >= 3)"].data["kind"] == "probability" and rows["E[X^3]"].data["kind"] == "mean"
     result = runner.invoke(app, ["verify", "compound-poisson", "-n", "2e5", "--rtol", "0.05",
                                  "--also", "E[S^3]"])
     assert result.exit_code == 0 and "E[S^3]" in result.stdout and "no closed form" in result.stdout

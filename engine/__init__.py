@@ -22,13 +22,14 @@ _API = {
     "Probability": "spec", "Pmf": "spec", "Cdf": "spec",
     "PuzzleError": "errors", "UnknownPuzzle": "errors", "InvalidParameter": "errors",
     "InvalidOption": "errors", "InvalidClaim": "errors", "InvalidPuzzleSpec": "errors",
+    "LimitExceeded": "errors",
 }
 
 __all__ = [
     "verify", "check", "get_puzzle", "all_puzzles", "DEFAULT_SEED",
     "Puzzle", "Integer", "Real", "Mean", "Variance", "Probability", "Pmf", "Cdf",
     "PuzzleError", "UnknownPuzzle", "InvalidParameter", "InvalidOption", "InvalidClaim",
-    "InvalidPuzzleSpec",
+    "InvalidPuzzleSpec", "LimitExceeded",
 ]
 
 

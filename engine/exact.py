@@ -506,9 +506,13 @@ def to_float(value: sympy.Expr) -> float:
 
 
 def is_plain_number(text: str) -> bool:
-    """True for text that is already a decimal number ('0.25', '1e-06'): nothing to add to it."""
+    """True for text that is already a decimal number ('0.25', '1e-06', or approx_str's
+    '1.0 - 1.455e-157'): nothing to add to it."""
+    head, sep, tail = text.partition(" - ") if " - " in text else text.partition(" + ")
     try:
-        float(text)
+        float(head)
+        if sep:
+            float(tail)
         return True
     except ValueError:
         return False
@@ -520,11 +524,20 @@ def approx_str(value: sympy.Expr, digits: int = 10) -> str:
         return str(value)
     try:
         number = sympy.N(value, digits)
-        if number.is_Float:
-            return mpmath.nstr(number._to_mpmath(int(digits * 3.33) + 8), digits)
-        return sympy.sstr(number)
+        if not number.is_Float:
+            return sympy.sstr(number)
+        text = mpmath.nstr(number._to_mpmath(int(digits * 3.33) + 8), digits)
     except (TypeError, ValueError):
         return sympy.sstr(value)
+    if value.is_Rational:
+        # digits that read as another number (1 - 1.5e-157 printed as 1.0) get the difference
+        shown = sympy.Rational(text) if "e" not in text else sympy.Rational(sympy.Float(text, 30))
+        if shown != value and shown != 0:
+            gap = value - shown
+            if abs(gap) < abs(shown) * sympy.Rational(1, 10**(digits + 1)):
+                sign = "+" if gap > 0 else "-"
+                return f"{text} {sign} {approx_str(abs(gap), 4)}"
+    return text
 
 
 def exact_str(value: sympy.Expr) -> str:

@@ -61,6 +61,7 @@ def run_child(tmp_path, mode, *args, env=None):
 
 
 def assert_bounded(rss_mb, what):
+    # nan: the child did not get to report its peak (it was killed, or exited without atexit)
     assert rss_mb < MAX_RSS_MB, f"{what}: peak memory {rss_mb:.0f} MB"
 
 
@@ -101,7 +102,7 @@ def test_a_user_error_is_one_line_and_exit_2(tmp_path, command, word):
     code, out, err, seconds, rss = run_child(tmp_path, "cli", *command.split())
     line = assert_one_line(code, out, err, command)
     assert line.startswith("error: ") and word in line, line
-    assert_bounded(rss, command)
+    assert_bounded(rss, f"{command} (exit {code}, {seconds:.1f} s, {err!r})")
 
 
 # --------------------------------------------------------------------------- the Python API
@@ -175,7 +176,7 @@ def test_large_valid_input_finishes_in_bounded_memory(tmp_path, command):
     # a verdict, whichever it is (at a=1000000 every table has 20 handshakes but one in 5,000,
     # and a few dozen trials cannot tell: that is the statistics' business, not this test's)
     assert code in (0, 1, 3), (code, out[-2000:], err[-2000:])
-    assert "verdict:" in out
+    assert "verdict:" in out or command.startswith("show")
     assert_bounded(rss, command)
 
 

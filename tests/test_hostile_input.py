@@ -184,7 +184,7 @@ def test_a_distribution_without_closed_form_is_estimated_not_a_crash(tmp_path):
     from puzzles.engine.templates import render_puzzle
 
     text = render_puzzle("pmf-none")
-    marker = "Pmf("
+    marker = "\n        Pmf("  # the quantity, not the docstring's mention of it
     start = text.index(marker) + len(marker)
     end = text.index(", x,", start)
     (tmp_path / "pmf_none.py").write_text(text[:start] + "None" + text[end:])

@@ -131,7 +131,11 @@ def as_count(value, label: str):
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         raise InvalidOption(f"{label}{shown} must be a whole number > 0{example}")
     if trials_limit(label.strip(), count):
-        raise InvalidOption(trials_limit(label.strip(), count))
+        message = trials_limit(label.strip(), count)
+        if count >= 10**40 and isinstance(value, str):  # as typed, not the 1e+40 it stands for
+            typed = value.strip() if len(value.strip()) <= 20 else value.strip()[:17] + "..."
+            message = message.replace(count_text(count), typed, 1)
+        raise InvalidOption(message)
     return count
 
 

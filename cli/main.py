@@ -53,8 +53,20 @@ def _options(
     """Verify probability puzzles: exact closed forms against Monte Carlo simulation."""
 
 
+def clip(text, width: int = 80) -> str:
+    """What the user typed, cut to `width` characters with an ellipsis (see engine.errors)."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _clip_middle(text: str, width: int = 400) -> str:
+    """A last guard on an error line's length; keeps both ends (the end says what is wrong)."""
+    half = (width - 5) // 2
+    return text if len(text) <= width else f"{text[:half]} ... {text[-half:]}"
+
+
 def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {_clip_middle(' '.join(str(message).split()))}", err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -291,12 +303,33 @@ from .calibrate_command import calibrate_puzzle  # noqa: E402  (its own module)
 app.command("calibrate")(calibrate_puzzle)
 
 
+def _one_line(exc: BaseException) -> int:
+    """An error that escaped the commands' own handling, if a user can cause it: one line and
+    exit code 2. Anything else is a bug, and its traceback is what a bug report needs."""
+    from puzzles.engine.errors import PuzzleError
+
+    if isinstance(exc, PuzzleError):
+        message = str(exc)
+    elif isinstance(exc, MemoryError):
+        message = "out of memory: the input asks for more than this machine has"
+    elif isinstance(exc, RecursionError):
+        message = "the input is nested too deeply"
+    else:
+        raise exc
+    typer.echo(f"error: {_clip_middle(' '.join(message.split()))}", err=True)
+    return EXIT_BAD_INPUT
+
+
 def main() -> None:
     """Console entry point: click's own usage errors also end in one line and exit code 2."""
     try:
         code = app(standalone_mode=False)
     except (typer.Exit, getattr(click_errors, "Exit", typer.Exit)) as exc:
         code = exc.exit_code
+        if code == 130 and isinstance(exc.__context__, KeyboardInterrupt):
+            # typer turns Ctrl-C into a silent Exit(130); files are written atomically, so
+            # nothing half-written is left behind
+            typer.echo("aborted", err=True)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("aborted", err=True)
         code = 130
@@ -306,6 +339,8 @@ def main() -> None:
     except click_errors.ClickException as exc:
         typer.echo(f"error: {exc.format_message()}", err=True)
         code = EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 -- the boundary: what a user can cause, in one line
+        code = _one_line(exc)
     # A command loads sympy, scipy and numba: 160,000 long-lived objects, which the cyclic
     # garbage collector would scan once more at exit (half a second to a second). Leave them
     # to the operating system. (Collecting rarely while they load would save a fifth of a

@@ -8,7 +8,7 @@ import textwrap
 from . import exact as ex
 from .index import CATALOG_HEADER
 from .registry import get_puzzle
-from .spec import DEFAULT_OUTCOME, Puzzle, Quantity
+from .spec import DEFAULT_OUTCOME, Puzzle, Quantity, _show
 
 
 _LET = re.compile(r"\b[Ll]et ([A-Z][A-Za-z0-9_]*) (?:be|denote|count)\b")
@@ -80,7 +80,7 @@ def describe_puzzle(puzzle: Puzzle, answer: bool = False, params=None) -> str:
         o = puzzle.outcomes[0]
         lines.append(f"  claims may ask about it: P({o} = 1), E[{o}]")
     if answer:
-        lines += ["", f"answers at {' '.join(f'{k}={v}' for k, v in values.items()) or 'the defaults'}:"]
+        lines += ["", f"answers at {' '.join(f'{k}={_show(v)}' for k, v in values.items()) or 'the defaults'}:"]
         subs = ex.substitutions(puzzle, values)
         for q in puzzle.quantities:
             if q.closed_form is None:
@@ -90,7 +90,8 @@ def describe_puzzle(puzzle: Puzzle, answer: bool = False, params=None) -> str:
             if not q.is_distribution:
                 value = ex.exact_value(q.closed_form, subs)
                 shown, approx = ex.exact_str(value), f"{ex.to_float(value):.10g}"
-                lines.append(f"      = {shown}" + (f" = {approx}" if shown != approx else ""))
+                lines.append(f"      = {shown}" + (
+                    f" = {approx}" if shown != approx and not ex.is_plain_number(shown) else ""))
     return "\n".join(lines)
 
 

@@ -8,6 +8,21 @@ class PuzzleError(Exception):
     """Base of every error a user can cause (bad name, bad parameter, bad claim, ...)."""
 
 
+class LimitExceeded(PuzzleError):
+    """Input within the rules but beyond a bound on time or on the size of numbers; the message
+    names the bound (engine.exact.bounded raises it for exact evaluation)."""
+
+
+# An error line quotes at most this many characters of what the user typed.
+QUOTE_WIDTH = 80
+
+
+def clip(text, width: int = QUOTE_WIDTH) -> str:
+    """`text` cut to `width` characters with an ellipsis: error lines never echo unbounded input."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 class UnknownPuzzle(PuzzleError, LookupError):
     pass
 

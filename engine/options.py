@@ -18,9 +18,31 @@ from pathlib import Path
 from .errors import InvalidOption
 
 
+# The most trials one run may ask for: about two days at 50 M trials/s on one machine. Counts
+# stay exact in the float64 power sums far beyond this (2^53 = 9e15).
+MAX_TRIALS = 10**13
+
+
+def count_text(n) -> str:
+    """A trial count for a message: 1e+30, 65,536."""
+    return f"{n:,}" if n < 10**9 else f"{float(n):.3g}"
+
+
+def trials_limit(option: str, n) -> str | None:
+    """The complaint about a count past MAX_TRIALS, naming the option as the caller spells it
+    ('--trials' on the command line, 'trials=' in Python)."""
+    if n > MAX_TRIALS:
+        space = "" if option.endswith("=") else " "
+        return (f"{option}{space}{count_text(n)} is more than one run simulates: at most "
+                f"{count_text(MAX_TRIALS)} (about 2 days at 50 M trials/s)")
+    return None
+
+
 def check_options(trials, seed, threads, alpha) -> None:
     if trials is not None and (not _is_int(trials) or trials <= 0):
         raise InvalidOption(f"trials={trials} must be a whole number > 0")
+    if trials is not None and trials_limit("trials=", trials):
+        raise InvalidOption(trials_limit("trials=", trials))
     if seed is not None and (not _is_int(seed) or seed < 0):
         raise InvalidOption(f"seed={seed} must be a whole number >= 0")
     if threads is not None and (not _is_int(threads) or threads <= 0):
@@ -40,6 +62,8 @@ def check_tolerances(rtol, atol, max_trials, max_seconds) -> None:
         raise InvalidOption(f"atol={atol} must be a number >= 0")
     if max_trials is not None and (not _is_int(max_trials) or max_trials <= 0):
         raise InvalidOption(f"max_trials={max_trials} must be a whole number > 0")
+    if max_trials is not None and trials_limit("max_trials=", max_trials):
+        raise InvalidOption(trials_limit("max_trials=", max_trials))
     if max_seconds is not None and (not isinstance(max_seconds, numbers.Real) or max_seconds <= 0):
         raise InvalidOption(f"max_seconds={max_seconds} must be a number > 0")
 
@@ -104,7 +128,14 @@ def as_count(value, label: str):
         count = None
     if count is None or count <= 0:
         example = " (e.g. 1000000 or 1e6)" if count is None else ""
-        raise InvalidOption(f"{label}{value!r} must be a whole number > 0{example}")
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise InvalidOption(f"{label}{shown} must be a whole number > 0{example}")
+    if trials_limit(label.strip(), count):
+        message = trials_limit(label.strip(), count)
+        if count >= 10**40 and isinstance(value, str):  # as typed, not the 1e+40 it stands for
+            typed = value.strip() if len(value.strip()) <= 20 else value.strip()[:17] + "..."
+            message = message.replace(count_text(count), typed, 1)
+        raise InvalidOption(message)
     return count
 
 
@@ -117,6 +148,8 @@ def as_trials(value, label: str):
 
 def _from_text(text: str):
     clean = text.strip().replace("_", "").replace(",", "")
+    if len(clean) > 40 and _DIGITS.fullmatch(clean):  # past any count (and int()'s 4300 digits)
+        return 10**40
     if _DIGITS.fullmatch(clean):
         return int(clean)
     if _SCIENTIFIC.fullmatch(clean):

@@ -14,7 +14,7 @@ import traceback
 
 import numpy as np
 
-from .errors import InvalidPuzzleSpec
+from .errors import InvalidPuzzleSpec, LimitExceeded
 
 # Outcomes compared by the same-seed check: enough to see a stray generator, a few ms at most.
 REPRODUCIBLE_TRIALS = 64
@@ -31,6 +31,10 @@ def first_trial(puzzle, kernel_args: tuple) -> None:
 
     try:
         out = puzzle.simulate(np.random.default_rng(0), 1, *kernel_args)
+    except MemoryError:  # the parameters, not the kernel: it allocates by them
+        shown = ", ".join(f"{p.name}={v}" for p, v in zip(puzzle.parameters, kernel_args))
+        raise LimitExceeded(f"the simulator of {puzzle.name!r} runs out of memory at {shown}: "
+                            f"parameters this large are beyond what it can simulate") from None
     except Exception as exc:  # a kernel that does not compile or run is its author's to fix
         raise InvalidPuzzleSpec(f"the simulator of {puzzle.name!r}{_where(puzzle)} fails on one "
                                 f"trial: {exception_summary(exc, puzzle.source or None)}") from exc

@@ -74,7 +74,8 @@ class Report:
     atol: float = 0.0
     mode: str = "fixed"            # fixed trials, or auto (stop when decided)
     looks: int = 1
-    stopped: str = "trials"        # auto: decided / max-trials / max-seconds
+    stopped: str = "trials"        # decided / max-trials / max-seconds (fixed: trials / max-seconds)
+    notes: list = field(default_factory=list)  # what the user should know: a budget hit, a cap
 
     @property
     def verdict(self) -> str:
@@ -116,6 +117,7 @@ class Report:
             "mode": self.mode,
             "looks": self.looks,
             "stopped": self.stopped,
+            "notes": list(self.notes),
             "verdict": self.verdict,
             "trials_needed": self.trials_needed,
             "quantities": [q.to_dict() for q in self.quantities],
@@ -267,7 +269,7 @@ def report_table(report: Report):
     elif report.mode == "auto" and report.stopped != "decided":
         note = f" (stopped at {report.stopped})"
     return Table(head, columns, rows, [q.verdict for q in report.quantities], report.verdict,
-                 note, _estimated_lines(report))
+                 note, [f"note: {n}" for n in report.notes] + _estimated_lines(report))
 
 
 # Rows of an estimated pmf or cdf shown in the text report (all of them are in to_dict()).

@@ -26,9 +26,10 @@ from .errors import InvalidPuzzleSpec
 CHUNK_TRIALS = 1 << 16
 
 
-def chunk_sizes(trials: int, chunk: int = CHUNK_TRIALS) -> list[int]:
-    full, rest = divmod(trials, chunk)
-    return [chunk] * full + ([rest] if rest else [])
+def chunk_count(trials: int, chunk: int = CHUNK_TRIALS) -> int:
+    """Chunks of `chunk` trials (the last one shorter) in a run of `trials`: a number, never a
+    list of sizes, so that memory does not grow with the trials."""
+    return -(-trials // chunk)
 
 
 def chunk_generator(seed: int, index: int) -> np.random.Generator:
@@ -38,32 +39,52 @@ def chunk_generator(seed: int, index: int) -> np.random.Generator:
 # --------------------------------------------------------------------------- collectors
 
 
+# A running estimate keeps at most this many rows (see Moments): a picture needs no more.
+MAX_ROWS = 4096
+
+
 @dataclass
 class Moments:
-    """Power sums of one outcome about a fixed shift; per-chunk (n, s1, s2, s3, s4) rows are
-    kept (cheap: 5 floats per chunk) so a report can draw the running estimate and its band
-    (a running variance's band needs the 4th moment)."""
+    """Power sums of one outcome about a fixed shift; (n, s1, s2, s3, s4) rows of consecutive
+    chunks are kept so a report can draw the running estimate and its band (a running
+    variance's band needs the 4th moment).
+
+    A row sums `stride` chunks. When MAX_ROWS rows are full, neighbouring rows are merged and
+    the stride doubles: memory stays flat (160 KB) for any number of trials, and the rows still
+    end on chunk boundaries spread evenly over the run.
+    """
 
     column: int
     shift: float = 0.0
     total: np.ndarray = field(default_factory=lambda: np.zeros(5))
-    # one row per chunk, in one array grown by doubling: 40 bytes a chunk, not a Python object
     rows: np.ndarray = field(default_factory=lambda: np.empty((64, 5)))
-    chunks: int = 0
+    filled: int = 0    # rows in use
+    stride: int = 1    # chunks per row
+    chunks: int = 0    # chunks added
 
     def chunk(self, x):
         return power_sums(x, self.shift)
 
     def add(self, part):
         self.total += part
-        if self.chunks == len(self.rows):
-            self.rows = np.concatenate([self.rows, np.empty_like(self.rows)])
-        self.rows[self.chunks] = part[:5]
+        if self.chunks % self.stride == 0:  # this chunk starts a row
+            if self.filled == len(self.rows):
+                if len(self.rows) < MAX_ROWS:
+                    self.rows = np.concatenate([self.rows, np.empty_like(self.rows)])
+                else:  # every row is whole here: merge pairs
+                    half = self.filled // 2
+                    self.rows[:half] = self.rows[0:self.filled:2] + self.rows[1:self.filled:2]
+                    self.filled, self.stride = half, 2 * self.stride
+            self.rows[self.filled] = part[:5]
+            self.filled += 1
+        else:
+            self.rows[self.filled - 1] += part[:5]
         self.chunks += 1
 
     def running(self) -> np.ndarray:
-        """Cumulative (n, s1, s2, s3, s4) after each chunk."""
-        return np.cumsum(self.rows[: self.chunks], axis=0)
+        """Cumulative (n, s1, s2, s3, s4) after each row (of `stride` chunks; the last row may
+        hold fewer)."""
+        return np.cumsum(self.rows[: self.filled], axis=0)
 
 
 @dataclass
@@ -111,14 +132,19 @@ def default_threads() -> int:
 
 
 def _ordered_bounded_map(pool, fn: Callable, items: Iterable, window: int):
-    """pool.submit for each item, at most `window` in flight, results yielded in order."""
+    """pool.submit for each item, at most `window` in flight, results yielded in order. Closed
+    early (a deadline, Ctrl-C), it cancels what has not started."""
     pending: deque = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= window:
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 # --------------------------------------------------------------------------- the chunk task
@@ -197,11 +223,13 @@ class SimulationRun:
     trials: int
     seconds: float
     chunks: int
+    stopped_early: bool = False   # the deadline came first: `trials` is what was done
 
 
 def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, trials: int,
                seed: int, threads: int, progress: Callable[[int], None] | None = None,
-               map_chunks=None, first_chunk: int = 0) -> SimulationRun:
+               map_chunks=None, first_chunk: int = 0, deadline: float | None = None
+               ) -> SimulationRun:
     """Simulate `trials` trials in chunks and feed every collector, in chunk order.
 
     Chunks are numbered from `first_chunk`, so a run can be continued where an earlier one
@@ -209,12 +237,16 @@ def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, 
     number of full chunks already run). `map_chunks(task, range(n))` may be given to run the
     chunks elsewhere (an ordered map of a picklable ChunkTask, e.g. engine.cluster's); by default
     a thread pool runs them.
+
+    deadline: a time.monotonic() value; the clock is read after every chunk, and past the
+    deadline the run stops there (the chunks done so far are a valid run of their own, since
+    they come in order). The overshoot is at most the chunks in flight.
     """
-    sizes = chunk_sizes(trials)
+    count = chunk_count(trials)
     task = ChunkTask("", tuple(kernel_args), outcomes,
                      tuple(chunk_statistic(c) for c in collectors), seed, trials, first_chunk,
                      simulate=kernel)
-    chunks = range(len(sizes))
+    chunks = range(count)
     if hasattr(map_chunks, "prepare"):
         # a map that runs chunks elsewhere loads and compiles the simulator there first: like
         # the local compilation in verify(), that is not part of the simulation's trials/s
@@ -222,22 +254,34 @@ def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, 
 
     start = time.perf_counter()
     if map_chunks is not None:
-        _consume(map_chunks(task, chunks), collectors, sizes, progress)
-    elif threads == 1 or len(sizes) == 1:
-        _consume(map(task, chunks), collectors, sizes, progress)
+        done = _consume(map_chunks(task, chunks), collectors, task, progress, deadline)
+    elif threads == 1 or count == 1:
+        done = _consume(map(task, chunks), collectors, task, progress, deadline)
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            _consume(_ordered_bounded_map(pool, task, chunks, 4 * threads),
-                     collectors, sizes, progress)
-    return SimulationRun(trials, time.perf_counter() - start, len(sizes))
+            done = _consume(_ordered_bounded_map(pool, task, chunks, 4 * threads),
+                            collectors, task, progress, deadline)
+    ran = min(done * CHUNK_TRIALS, trials)  # only the last chunk may be short
+    return SimulationRun(ran, time.perf_counter() - start, done, done < count)
 
 
-def _consume(results, collectors, sizes, progress):
-    for index, parts in enumerate(results):
-        for collector, part in zip(collectors, parts):
-            collector.add(part)
-        if progress is not None:
-            progress(sizes[index])
+def _consume(results, collectors, task, progress, deadline) -> int:
+    """Feed each chunk's parts to the collectors in order; the number of chunks consumed."""
+    done = 0
+    try:
+        for index, parts in enumerate(results):
+            for collector, part in zip(collectors, parts):
+                collector.add(part)
+            done = index + 1
+            if progress is not None:
+                progress(task.size(index))
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:  # stop a generator's pending work (cancel its queued chunks)
+            close()
+    return done
 
 
 def _as_columns(out: np.ndarray, n: int, outcomes: int) -> np.ndarray:

@@ -67,19 +67,33 @@ class Parameter:
 
     # -- parsing and checking values ------------------------------------------------------
     def parse(self, raw: Any) -> sympy.Rational:
-        """Turn a user's value (str, int, float, Fraction, sympy number) into an exact number."""
-        text = str(raw).strip()
+        """Turn a user's value (str, int, float, Fraction, sympy number) into an exact number.
+
+        A value's numerator and denominator have at most MAX_PARAMETER_DIGITS digits: checked on
+        the text before any big number is built (`1e999999999` would otherwise expand into a
+        billion digits), and on numbers given in Python.
+        """
+        text = _number_text(raw)
         try:
             if isinstance(raw, (int, sympy.Integer)) and not isinstance(raw, bool):
-                value = sympy.Integer(int(raw))
+                value = _sized(Fraction(int(raw)))
             elif isinstance(raw, float):
-                value = sympy.Rational(Fraction(str(raw)))
-            elif isinstance(raw, (Fraction, sympy.Rational)):
-                value = sympy.Rational(raw)
-            else:
-                if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?", text):
+                if raw != raw or raw in (float("inf"), float("-inf")):
                     raise ValueError
-                value = sympy.Rational(Fraction(text))
+                value = _sized(Fraction(repr(raw)))
+            elif isinstance(raw, (Fraction, sympy.Rational)):
+                value = _sized(Fraction(int(sympy.Rational(raw).p), int(sympy.Rational(raw).q)))
+            else:
+                match = _NUMBER_RE.fullmatch(str(raw).strip())
+                if not match:
+                    raise ValueError
+                _check_exponent(match)
+                value = _sized(Fraction(str(raw).strip()))
+        except _TooBig:
+            raise InvalidParameter(
+                f"{self.name}={text} has too many digits: a parameter has at most "
+                f"{MAX_PARAMETER_DIGITS} digits above and below its fraction bar, exponents "
+                f"written out") from None
         except (ValueError, ZeroDivisionError, TypeError):
             raise InvalidParameter(
                 f"{self.name}={text} is not a number; {self.name} must be {self.range_text()}"
@@ -119,6 +133,62 @@ class Parameter:
         return out
 
 
+# The largest parameter value, in digits of its numerator and of its denominator. Far past any
+# sensible parameter, and far below where exact arithmetic on it gets slow.
+MAX_PARAMETER_DIGITS = 100
+_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE]([+-]?\d+))?(/\d+)?")
+
+
+class _TooBig(ValueError):
+    pass
+
+
+def _number_text(raw) -> str:
+    """The value as the user gave it, for a message: clipped, large integers as 1e20."""
+    from .errors import clip
+
+    if isinstance(raw, (int, sympy.Integer)) and not isinstance(raw, bool):
+        bits = abs(int(raw)).bit_length()
+        return _show(int(raw)) if bits < 4000 else f"(an integer of {int(bits * 0.30103) + 1} digits)"
+    return clip(str(raw).strip(), 40)
+
+
+def _check_exponent(match) -> None:
+    """Refuse 1e999999999 before Fraction() writes its exponent out digit by digit."""
+    exponent = match.group(4)
+    if exponent is not None and len(exponent.lstrip("+-").lstrip("0")) > 5:
+        raise _TooBig
+    digits = len(re.sub(r"\D", "", match.group(1))) + len(match.group(5) or "")
+    if digits > 4 * MAX_PARAMETER_DIGITS or (exponent is not None and
+                                             abs(int(exponent)) > 4 * MAX_PARAMETER_DIGITS):
+        raise _TooBig
+
+
+def parse_number(name: str, text: str) -> Fraction:
+    """A decimal or fraction as the user typed it ('0.45', '1e6', '3/4'), exactly, within
+    MAX_PARAMETER_DIGITS: InvalidParameter (one line) for anything else."""
+    match = _NUMBER_RE.fullmatch(text.strip())
+    try:
+        if not match:
+            raise ValueError
+        _check_exponent(match)
+        value = _sized(Fraction(text.strip()))
+    except _TooBig:
+        raise InvalidParameter(f"{name}={_number_text(text)} has too many digits: a parameter "
+                               f"has at most {MAX_PARAMETER_DIGITS} digits above and below its "
+                               f"fraction bar, exponents written out") from None
+    except (ValueError, ZeroDivisionError):
+        raise InvalidParameter(f"{name}={_number_text(text) or '(empty)'} is not a number") from None
+    return Fraction(int(value.p), int(value.q))
+
+
+def _sized(value: Fraction) -> sympy.Rational:
+    limit = 10 ** MAX_PARAMETER_DIGITS
+    if abs(value.numerator) >= limit or value.denominator >= limit:
+        raise _TooBig
+    return sympy.Rational(value.numerator, value.denominator)
+
+
 def Integer(symbol, default, meaning="", *, min=None, max=None, above=None, below=None,
             even=False) -> Parameter:
     return Parameter(symbol, default, meaning, min, max, above, below, "integer", even)
@@ -129,7 +199,14 @@ def Real(symbol, default, meaning="", *, min=None, max=None, above=None, below=N
 
 
 def _show(value) -> str:
-    return str(value).replace("**", "^") if not isinstance(value, str) else value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, sympy.Integer)) and not isinstance(value, bool):
+        digits = str(abs(int(value)))
+        zeros = len(digits) - len(digits.rstrip("0"))
+        if len(digits) > 15 and zeros >= 6:  # 10**20 reads as 1e20
+            return ("-" if value < 0 else "") + f"{digits[:len(digits) - zeros]}e{zeros}"
+    return str(value).replace("**", "^")
 
 
 def _context(param: Parameter, values) -> str:
@@ -285,9 +362,24 @@ class Puzzle:
         return {p.name: exact[p.symbol] for p in self.parameters}
 
     def kernel_args(self, values: Mapping[str, sympy.Rational]) -> tuple:
-        """Parameter values as the simulator takes them: int for integers, float for reals."""
-        return tuple(int(values[p.name]) if p.kind == "integer" else float(values[p.name])
-                     for p in self.parameters)
+        """Parameter values as the simulator takes them: int for integers, float for reals.
+
+        A compiled simulator takes 64-bit integers: a larger value (fine for the closed forms)
+        is refused here, with one line, not left to overflow inside the kernel.
+        """
+        out = []
+        for p in self.parameters:
+            value = values[p.name]
+            if p.kind == "integer":
+                if not -2**63 <= int(value) < 2**63:
+                    raise InvalidParameter(
+                        f"{p.name}={_show(value)} is too large to simulate: the simulator takes "
+                        f"integers below 2^63 (about 9.2e18); `puzzles show {self.name} --answer` "
+                        f"still gives the exact answers")
+                out.append(int(value))
+            else:
+                out.append(float(value))
+        return tuple(out)
 
     # -- validation -----------------------------------------------------------------------
     def validate(self) -> None:

@@ -24,6 +24,7 @@ from .errors import InvalidOption, InvalidParameter
 from .registry import get_puzzle
 from .simulate import _ordered_bounded_map
 from .options import as_trials
+from .spec import parse_number
 from .verify import DEFAULT_SEED, check_options, verify
 
 MAX_POINTS = 100_000
@@ -61,14 +62,12 @@ def parse_values(name: str, spec: Any) -> list:
 
 
 def _number(name: str, text: str):
-    text = text.strip()
-    if not re.fullmatch(_NUMBER, text):
-        raise InvalidOption(f"{name}={text or '(empty)'} is not a number")
-    return _plain(Fraction(text))
+    # spec's parser: exact, and bounded in digits (1e999999999 is refused, not expanded)
+    return _plain(parse_number(name, text))
 
 
 def _range_values(name: str, text: str, low: str, high: str, step: str | None) -> list:
-    lo, hi, by = Fraction(low), Fraction(high), Fraction(step or 1)
+    lo, hi, by = (parse_number(name, v) for v in (low, high, step or "1"))
     if by <= 0:
         raise InvalidOption(f"{name}={text}: the step must be > 0")
     if hi < lo:
@@ -128,14 +127,36 @@ def check_output(path) -> str:
 
 
 def write_table(frame, path) -> None:
+    """Write to a temporary file beside `path`, then rename: an interrupted or failed write
+    (Ctrl-C, a full disk) never leaves a half-written table."""
+    import tempfile
+
     ext = check_output(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    os.close(fd)
     try:
         if ext == ".csv":
-            frame.to_csv(path, index=False)
+            frame.to_csv(tmp, index=False)
         else:
-            frame.to_parquet(path, index=False)
+            frame.to_parquet(tmp, index=False)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
     except OSError as exc:
+        _remove_quietly(tmp)
         raise InvalidOption(f"cannot write {os.fspath(path)!r}: {exc.strerror or exc}") from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 # --------------------------------------------------------------------------- the sweep

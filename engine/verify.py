@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -24,6 +25,9 @@ DEFAULT_SEED = 20261124
 DEFAULT_RTOL = 1e-3
 # An auto run stops here at the latest (or at max_seconds) even if still inconclusive.
 DEFAULT_MAX_TRIALS = 1_000_000_000
+# ... and after this many seconds (max_seconds overrides it): a slow puzzle's 1e9 trials could
+# take days. The report names the budget when it is what stopped the run.
+DEFAULT_MAX_SECONDS = 300.0
 # A continuous cdf is compared on this many bins of equal exact probability (fewer for few trials).
 MAX_CDF_BINS = 100
 
@@ -115,8 +119,9 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
 
     trials: a number for a run of fixed size (10**6, 1e6 and "1e6" alike), or "auto" (the default): simulate in growing
     batches and stop as soon as no quantity is inconclusive (or one disagrees), or at max_trials
-    (default 1e9) / max_seconds. Auto runs use anytime-valid bands, so looking after every batch
-    keeps the guarantee.
+    (default 1e9) / max_seconds (default 300 s for auto runs). Auto runs use anytime-valid
+    bands, so looking after every batch keeps the guarantee. max_seconds also cuts a fixed run
+    short; the clock is read after every chunk, so it is kept to within a chunk's time.
     `progress(n)` is called after each chunk of trials.
 
     scheduler: None (threads here), "local" (a Dask LocalCluster for this run), an address
@@ -134,12 +139,22 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
 
         return verify_on_cluster(verify, locals())
     auto = trials == "auto"
+    started = time.monotonic()
     check_options(None if auto else trials, seed, threads, alpha)
     check_tolerances(rtol, atol, max_trials, max_seconds)
     puzzle = get_puzzle(name)
     values = puzzle.resolve(params)
     seed = DEFAULT_SEED if seed is None else int(seed)
-    threads = int(threads or default_threads())
+    notes: list[str] = []
+    cores = default_threads()
+    if threads is not None and map_chunks is None and int(threads) > cores:
+        # simulation is bound by the processor: threads past the cores only wait their turn
+        notes.append(f"threads: {int(threads):,} asked, {cores} used (the cores here)")
+        threads = cores
+    threads = int(threads or cores)
+    time_budget = max_seconds if max_seconds is not None else (
+        DEFAULT_MAX_SECONDS if auto else None)
+    deadline = None if time_budget is None else started + time_budget
     budget = int(max_trials or (DEFAULT_MAX_TRIALS if auto else puzzle.default_trials))
     fixed_trials = None if auto else int(trials)
 
@@ -158,18 +173,26 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     per_quantity = alpha / compared
     tolerance = Tolerance(rtol, atol)
 
-    def simulate(n: int, first_chunk: int) -> float:
+    def simulate(n: int, first_chunk: int):
         return run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes), collectors, n, seed,
                           threads, progress=progress, map_chunks=map_chunks,
-                          first_chunk=first_chunk).seconds
+                          first_chunk=first_chunk, deadline=deadline)
+
+    def budget_note(done: int) -> str:
+        default = "" if max_seconds is not None else " (the default for auto runs; set max_seconds)"
+        return f"stopped at the time budget: {time_budget:g} s{default}, after {done:,} trials"
 
     if not auto:
-        seconds = simulate(fixed_trials, 0)
+        run = simulate(fixed_trials, 0)
         scalar = stats.Confidence(per_quantity)
         results = [_judge(puzzle, values, p, scalar, per_quantity, tolerance) for p in plans]
         results += [d.judge(scalar, tolerance) for d in derived]
-        return Report(puzzle.name, dict(values), seed, fixed_trials, seconds, threads, alpha,
-                      results, rtol=rtol, atol=atol)
+        stopped = "trials"
+        if run.stopped_early:  # the clock is independent of the data: the band holds at run.trials
+            stopped = "max-seconds"
+            notes.append(budget_note(run.trials) + f" of {fixed_trials:,}")
+        return Report(puzzle.name, dict(values), seed, run.trials, run.seconds, threads, alpha,
+                      results, rtol=rtol, atol=atol, stopped=stopped, notes=notes)
 
     scalar = stats.Confidence(per_quantity, sequential=True, target_n=puzzle.default_trials)
     done = chunks = look = 0
@@ -178,9 +201,10 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     while True:
         look += 1
         n = min(batch, budget - done)
-        seconds += simulate(n, chunks)
-        done += n
-        chunks += -(-n // CHUNK_TRIALS)
+        run = simulate(n, chunks)
+        seconds += run.seconds
+        done += run.trials
+        chunks += run.chunks
         dist_alpha = stats.sequential_alpha(per_quantity, look)
         results = [_judge(puzzle, values, p, scalar, dist_alpha, tolerance) for p in plans]
         results += [d.judge(scalar, tolerance) for d in derived]
@@ -191,8 +215,9 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
             stop = "decided"
         elif done >= budget:
             stop = "max-trials"
-        elif max_seconds is not None and seconds >= max_seconds:
+        elif run.stopped_early or (deadline is not None and time.monotonic() >= deadline):
             stop = "max-seconds"
+            notes.append(budget_note(done))
         else:
             # grow towards what the widest band says it needs: at least double (the looks stay
             # few, about log2 of the trials), at most 8x (that estimate is rough)
@@ -205,7 +230,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
                 progress.expect(done + batch, min(needed, budget), budget)
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
-                      rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop)
+                      rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop, notes=notes)
 
 
 def _also(puzzle: Puzzle, values, texts) -> list:

@@ -34,6 +34,7 @@ _API = {
     "Probability": "spec", "Pmf": "spec", "Cdf": "spec",
     "PuzzleError": "errors", "UnknownPuzzle": "errors", "InvalidParameter": "errors",
     "InvalidOption": "errors", "InvalidClaim": "errors", "InvalidPuzzleSpec": "errors",
+    "LimitExceeded": "errors",
 }
 
 # submodules reachable as attributes once `puzzles` is imported (puzzles.testing.assert_verifies)

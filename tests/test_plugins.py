@@ -263,12 +263,24 @@ def test_a_kernel_that_does_not_compile_is_one_line(runner, monkeypatch, tmp_pat
     assert "fails on one trial" in err and "secnd" in err
 
 
-def test_numba_caches_a_user_kernel_beside_its_file(tmp_path):
-    path = write(tmp_path, "cached_dice.py", render_puzzle("cached-dice"))
+@pytest.mark.parametrize("cache_dir", [None, "numba-cache"])
+def test_numba_caches_a_user_kernel_beside_its_file(tmp_path, monkeypatch, cache_dir):
+    # numba reads NUMBA_CACHE_DIR once, into numba.config.CACHE_DIR, and picks the cache's
+    # place when a kernel is decorated: set it (or clear it) here, whatever the user's
+    # environment says, so the test passes with and without NUMBA_CACHE_DIR set
+    import numba
+
+    cache = tmp_path / cache_dir if cache_dir else tmp_path / "__pycache__"
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(cache) if cache_dir else "")
+    path = write(tmp_path / "src", "cached_dice.py", render_puzzle("cached-dice"))
     first = load_puzzle_file(str(path)).simulate
     first(np.random.default_rng(0), 1, 6)
     assert sum(first.stats.cache_misses.values()) == 1
-    assert any(p.suffix == ".nbi" for p in (tmp_path / "__pycache__").iterdir())
+    where = (tmp_path / "src" / "__pycache__") if not cache_dir else cache
+    assert any(p.suffix == ".nbi" for p in where.rglob("*")), list(tmp_path.rglob("*"))
+    if cache_dir:  # nothing beside the file when the cache is elsewhere
+        assert not (tmp_path / "src" / "__pycache__").exists() or not any(
+            p.suffix == ".nbi" for p in (tmp_path / "src" / "__pycache__").iterdir())
     # a fresh load is what a second run of the tool does: it must not compile again
     second = load_puzzle_file(str(path)).simulate
     assert second is not first

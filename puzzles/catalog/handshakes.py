@@ -32,6 +32,9 @@ _UNRANK_LIMIT = 2 ** 40
 _TWO_53 = 2.0 ** 53
 _TWO_53_INT = 2 ** 53
 _CAP = 2 ** 61  # binomials past the unranking limit are never used: capped, they cannot overflow
+# The table of binomials has (a+b+1)(a+b+2) entries: past this many seats the kernel does not
+# build it (8 MB at the limit; it grew to 3.3 GB at a+b = 20010) and picks seats one by one.
+_UNRANK_MAX_SEATS = 1000
 
 
 @numba.njit(cache=True, nogil=True)
@@ -55,7 +58,8 @@ def _seat_first_school(rng, a, n, subsets, seats):
     """For each table (row of seats), mark a uniformly random a-subset of its n seats with 1,
     the others with 0; tables are independent."""
     tables = seats.shape[0]
-    total = subsets[n, a + 1]
+    # a table too small for n seats (see _simulate_kernel) means: pick the seats one by one
+    total = subsets[n, a + 1] if subsets.shape[0] > n else _CAP
     if total > _UNRANK_LIMIT:
         for t in range(tables):
             left = a
@@ -90,7 +94,7 @@ def _seat_first_school(rng, a, n, subsets, seats):
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, a, b):
     n = a + b
-    subsets = _subsets_table(n)
+    subsets = _subsets_table(n) if n <= _UNRANK_MAX_SEATS else np.zeros((1, 2), dtype=np.int64)
     seats = np.empty((_TABLES_AT_ONCE, n), dtype=np.int8)  # 1 = first school, 0 = second
     handshakes = np.empty(trials)
     for first in range(0, trials, _TABLES_AT_ONCE):

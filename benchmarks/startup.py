@@ -88,6 +88,8 @@ def main() -> None:
     ap.add_argument("--verify-repeats", type=int, default=3, help="rounds of verify NAME")
     ap.add_argument("--quick", action="store_true", help="skip verify NAME for every built-in")
     ap.add_argument("--only", nargs="*", help="only these built-ins for verify NAME")
+    ap.add_argument("--verify-only", action="store_true", help="only verify NAME for the built-ins")
+    ap.add_argument("--rows", nargs="*", help="only the commands whose label contains one of these")
     args = ap.parse_args()
 
     trees = {"after": HERE}
@@ -98,15 +100,15 @@ def main() -> None:
     envs = {k: environment(t, caches[k]) for k, t in trees.items()}
     yard = [sys.executable, "-c", "import numpy"]
     cli = [sys.executable, "-m", "puzzles.cli"]
-    cmds = commands(tmp)
+    cmds = [c for c in commands(tmp) if not args.rows or any(r in c[0] for r in args.rows)]
     try:
         # warm-up: numba's caches, the index, the OS's file cache
         run(yard, envs["after"])
         for k in trees:
-            for _label, argv, ok in cmds:
+            for _label, argv, ok in ([] if args.verify_only else cmds):
                 run(cli + argv, envs[k], ok)
         times: dict = {}
-        for _ in range(args.repeats):
+        for _ in range(0 if args.verify_only else args.repeats):
             times.setdefault(("yardstick", ""), []).append(run(yard, envs["after"])[0])
             for label, argv, ok in cmds:
                 for k in trees:
@@ -115,10 +117,13 @@ def main() -> None:
                     times.setdefault((label, k), []).append(run(cli + argv, envs[k], ok)[0])
                     if label.endswith("cold index"):
                         run(cli + ["list"], envs[k], {0})  # warm again for the next rows
+        if args.verify_only:
+            cmds = []
+            times[("yardstick", "")] = [run(yard, envs["after"])[0]]
         yardstick = statistics.median(times[("yardstick", "")])
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; yardstick `python -c \"import "
-              f"numpy\"` median {yardstick:.3f} s over {args.repeats} rounds\n")
+              f"numpy\"` median {yardstick:.3f} s over {len(times[('yardstick', '')])} rounds\n")
         keys = list(trees)
         head = "| command | " + " | ".join(f"{k} (s) | {k} / numpy" for k in keys) + " |"
         print(head)
@@ -133,7 +138,12 @@ def main() -> None:
 
         if args.quick:
             return
-        names = args.only or builtin_names(HERE, envs["after"])
+        known = {k: set(builtin_names(t, envs[k])) for k, t in trees.items()}
+        names = args.only or sorted(known["after"])
+        for name in names:  # warm-up: numba's cache of each simulator, in each checkout
+            for k in trees:
+                if name in known[k]:
+                    run(cli + ["verify", name, "-n", "65536", "--json"], envs[k], {0, 1, 3})
         vt: dict = {}
         vy = []
         info: dict = {}
@@ -141,6 +151,8 @@ def main() -> None:
             vy.append(run(yard, envs["after"])[0])
             for name in names:
                 for k in trees:
+                    if name not in known[k]:  # a puzzle the older checkout does not have
+                        continue
                     wall, out = run(cli + ["verify", name, "--json"], envs[k], {0, 1, 3})
                     vt.setdefault((name, k), []).append(wall)
                     try:
@@ -158,6 +170,9 @@ def main() -> None:
         for name in names:
             cells = []
             for k in keys:
+                if (name, k) not in vt:
+                    cells += ["—"] * 4
+                    continue
                 m = statistics.median(vt[(name, k)])
                 trials, looks, _verdict = info[(name, k)]
                 cells += [f"{m:.2f}", f"{m / vyard:.1f}x",

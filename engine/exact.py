@@ -103,8 +103,11 @@ class _Table:
 
     def __init__(self, expr: sympy.Expr, variable: sympy.Symbol, subs: dict):
         at_params = expr.subs(subs)
-        # substitute and expand the parameters once, not once per point
-        self.at_params = at_params.doit() if hasattr(at_params, "doit") else at_params
+        # substitute and expand the parameters once, not once per point -- but leave a Sum to
+        # be added up term by term at each point: its limits may involve the variable, and
+        # sympy's doit() would first try to sum it symbolically in the variable, for minutes
+        expand = hasattr(at_params, "doit") and not at_params.has(sympy.Sum)
+        self.at_params = at_params.doit() if expand else at_params
         self.variable = variable
         self.low: int | None = None
         self.exact: list = []

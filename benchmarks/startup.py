@@ -133,7 +133,8 @@ def main() -> None:
 
         if args.quick:
             return
-        names = args.only or builtin_names(HERE, envs["after"])
+        known = {k: set(builtin_names(t, envs[k])) for k, t in trees.items()}
+        names = args.only or sorted(known["after"])
         vt: dict = {}
         vy = []
         info: dict = {}
@@ -141,6 +142,8 @@ def main() -> None:
             vy.append(run(yard, envs["after"])[0])
             for name in names:
                 for k in trees:
+                    if name not in known[k]:  # a puzzle the older checkout does not have
+                        continue
                     wall, out = run(cli + ["verify", name, "--json"], envs[k], {0, 1, 3})
                     vt.setdefault((name, k), []).append(wall)
                     try:
@@ -158,6 +161,9 @@ def main() -> None:
         for name in names:
             cells = []
             for k in keys:
+                if (name, k) not in vt:
+                    cells += ["—"] * 4
+                    continue
                 m = statistics.median(vt[(name, k)])
                 trials, looks, _verdict = info[(name, k)]
                 cells += [f"{m:.2f}", f"{m / vyard:.1f}x",

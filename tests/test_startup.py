@@ -263,3 +263,31 @@ def test_concurrent_writers_leave_a_whole_cache(tmp_path, env):
     data = json.loads((tmp_path / "cache" / idx.CACHE_FILE).read_text())
     assert data["entries"]
     assert not [n for n in os.listdir(tmp_path / "cache") if n.endswith(".tmp")]
+
+
+# --------------------------------------------------------------------------- --plot
+
+
+def test_a_picture_is_drawn_once(tmp_path, monkeypatch):
+    """A layout engine that measures labels draws the whole figure twice (constrained layout
+    did: a third of a picture's cost); the panels' margins are fixed instead."""
+    from matplotlib.figure import Figure
+
+    from puzzles import verify
+
+    report = verify("handshakes", trials=2 * 65536, rtol=0.5, threads=1)
+    draws = []
+    original = Figure.draw
+
+    def counting(self, renderer):
+        draws.append(self)
+        return original(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counting)
+    report.plot(tmp_path / "h.png")
+    assert len(draws) == 1
+    assert draws[0].get_layout_engine() is None
+    # and every panel lies inside the picture, below the header
+    for ax in draws[0].axes:
+        box = ax.get_position()
+        assert 0 < box.x0 < box.x1 < 1 and 0 < box.y0 < box.y1 < 1

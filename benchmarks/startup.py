@@ -88,6 +88,7 @@ def main() -> None:
     ap.add_argument("--verify-repeats", type=int, default=3, help="rounds of verify NAME")
     ap.add_argument("--quick", action="store_true", help="skip verify NAME for every built-in")
     ap.add_argument("--only", nargs="*", help="only these built-ins for verify NAME")
+    ap.add_argument("--verify-only", action="store_true", help="only verify NAME for the built-ins")
     args = ap.parse_args()
 
     trees = {"after": HERE}
@@ -103,10 +104,10 @@ def main() -> None:
         # warm-up: numba's caches, the index, the OS's file cache
         run(yard, envs["after"])
         for k in trees:
-            for _label, argv, ok in cmds:
+            for _label, argv, ok in ([] if args.verify_only else cmds):
                 run(cli + argv, envs[k], ok)
         times: dict = {}
-        for _ in range(args.repeats):
+        for _ in range(0 if args.verify_only else args.repeats):
             times.setdefault(("yardstick", ""), []).append(run(yard, envs["after"])[0])
             for label, argv, ok in cmds:
                 for k in trees:
@@ -115,6 +116,9 @@ def main() -> None:
                     times.setdefault((label, k), []).append(run(cli + argv, envs[k], ok)[0])
                     if label.endswith("cold index"):
                         run(cli + ["list"], envs[k], {0})  # warm again for the next rows
+        if args.verify_only:
+            cmds = []
+            times[("yardstick", "")] = [run(yard, envs["after"])[0]]
         yardstick = statistics.median(times[("yardstick", "")])
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; yardstick `python -c \"import "
@@ -135,6 +139,10 @@ def main() -> None:
             return
         known = {k: set(builtin_names(t, envs[k])) for k, t in trees.items()}
         names = args.only or sorted(known["after"])
+        for name in names:  # warm-up: numba's cache of each simulator, in each checkout
+            for k in trees:
+                if name in known[k]:
+                    run(cli + ["verify", name, "-n", "65536", "--json"], envs[k], {0, 1, 3})
         vt: dict = {}
         vy = []
         info: dict = {}

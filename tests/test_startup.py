@@ -291,3 +291,13 @@ def test_a_picture_is_drawn_once(tmp_path, monkeypatch):
     for ax in draws[0].axes:
         box = ax.get_position()
         assert 0 < box.x0 < box.x1 < 1 and 0 < box.y0 < box.y1 < 1
+
+
+def test_a_picture_does_not_import_scipy_stats(tmp_path, env):
+    """scipy.stats costs seconds to import on a busy machine; a band's z comes from
+    scipy.special (as in engine/stats.py)."""
+    code, out, err, modules = cli_modules(tmp_path, env, "verify", "handshakes", "-n", "131072",
+                                          "--rtol", "0.5", "--plot", str(tmp_path / "h.png"))
+    assert code in (0, 3), err
+    assert (tmp_path / "h.png").stat().st_size > 10_000
+    assert "matplotlib" in modules and "scipy.stats" not in modules

@@ -89,6 +89,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="skip verify NAME for every built-in")
     ap.add_argument("--only", nargs="*", help="only these built-ins for verify NAME")
     ap.add_argument("--verify-only", action="store_true", help="only verify NAME for the built-ins")
+    ap.add_argument("--rows", nargs="*", help="only the commands whose label contains one of these")
     args = ap.parse_args()
 
     trees = {"after": HERE}
@@ -99,7 +100,7 @@ def main() -> None:
     envs = {k: environment(t, caches[k]) for k, t in trees.items()}
     yard = [sys.executable, "-c", "import numpy"]
     cli = [sys.executable, "-m", "puzzles.cli"]
-    cmds = commands(tmp)
+    cmds = [c for c in commands(tmp) if not args.rows or any(r in c[0] for r in args.rows)]
     try:
         # warm-up: numba's caches, the index, the OS's file cache
         run(yard, envs["after"])
@@ -122,7 +123,7 @@ def main() -> None:
         yardstick = statistics.median(times[("yardstick", "")])
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; yardstick `python -c \"import "
-              f"numpy\"` median {yardstick:.3f} s over {args.repeats} rounds\n")
+              f"numpy\"` median {yardstick:.3f} s over {len(times[('yardstick', '')])} rounds\n")
         keys = list(trees)
         head = "| command | " + " | ".join(f"{k} (s) | {k} / numpy" for k in keys) + " |"
         print(head)

@@ -103,8 +103,13 @@ class _Table:
 
     def __init__(self, expr: sympy.Expr, variable: sympy.Symbol, subs: dict):
         at_params = expr.subs(subs)
-        # substitute and expand the parameters once, not once per point
-        self.at_params = at_params.doit() if hasattr(at_params, "doit") else at_params
+        # substitute and expand the parameters once, not once per point -- but never evaluate
+        # a sum, product or integer function of the variable while it is still a symbol: sympy
+        # then tries a symbolic sum (minutes, and 0 for a sum bounded by x); point by point,
+        # after substituting x, it is a plain finite sum
+        if hasattr(at_params, "doit") and not _needs_the_variable(at_params, variable):
+            at_params = at_params.doit()
+        self.at_params = at_params
         self.variable = variable
         self.low: int | None = None
         self.exact: list = []
@@ -133,6 +138,11 @@ class _Table:
         i, j = low - self.low, high - self.low + 1
         exact = self.exact[i:j]
         return (None if any(e is None for e in exact) else exact), np.array(self.floats[i:j])
+
+
+def _needs_the_variable(expr, variable) -> bool:
+    """True when a Sum or Product in expr depends on the variable (its terms or its limits)."""
+    return any(variable in node.free_symbols for node in expr.atoms(sympy.Sum, sympy.Product))
 
 
 @lru_cache(maxsize=256)

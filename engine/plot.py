@@ -399,10 +399,11 @@ def _engine_band(q, row, shift: float, conf, kind=None):
         successes = int(round(s1 + n * shift))  # s1 is a sum about the shift
         band = stats.probability_band(successes, int(n), _target(q, successes / n), conf)
     elif kind == "mean":
-        band = stats.mean_band(mean, m2, n, _target(q, mean), conf)
+        band = stats.mean_band(mean, m2, n, _target(q, mean), conf, shift=shift, s1=s1, s2=s2)
     else:
         s2_unbiased = m2 * n / (n - 1) if n > 1 else 0.0
-        band = stats.variance_band(m2, m4, n, _target(q, s2_unbiased), conf)
+        band = stats.variance_band(m2, m4, n, _target(q, s2_unbiased), conf,
+                                   sums=(n, s1, s2, s3, s4, shift))
     return band.estimate, band.ci_low, band.ci_high
 
 

@@ -176,8 +176,8 @@ def stress_cases():
     def c(name, claims, params=None, event="wrong", **kw):
         def run(seed):
             r = check(name, claims, params, against="simulation", seed=seed, threads=1, **kw)
-            return (r.verdict == event if event == "wrong" else r.verdict != "correct",
-                    r.simulation.trials)
+            return (r.verdict == event if event == "wrong" else
+                    r.verdict not in ("correct", "agree"), r.simulation.trials)
         return run
 
     rare = {"n": 2, "d": 902000}             # p = 1.1e-6
@@ -187,13 +187,13 @@ def stress_cases():
          v("birthday", rare, max_trials=2 ** 20)),
         ("rare event", "false alarm", "fixed", "birthday n=2 d=902000, 2^20 trials",
          v("birthday", rare, trials=2 ** 20)),
-        ("heavy skew", "false alarm", "auto", "gamblers-ruin k=1 n=100 p=1/2, max 2^18",
-         v("gamblers-ruin", skew, max_trials=2 ** 18)),
+        ("heavy skew", "false alarm", "auto", "gamblers-ruin k=1 n=100 p=1/2, max 2^17",
+         v("gamblers-ruin", skew, max_trials=2 ** 17)),
         ("heavy skew", "false alarm", "fixed", "gamblers-ruin k=1 n=100 p=1/2, 20,000 trials",
          v("gamblers-ruin", skew, trials=20_000)),
         ("mean far from zero", "false alarm", "auto",
-         "check offset-normal variance=1 (mean/sd 1e5), max 2^20",
-         c(offset, {"variance": "1"}, max_trials=2 ** 20)),
+         "check offset-normal variance=1 (mean/sd 1e5), max 2^18",
+         c(offset, {"variance": "1"}, max_trials=2 ** 18)),
         ("mean far from zero", "false alarm", "fixed",
          "check offset-normal variance=1, 100,000 trials",
          c(offset, {"variance": "1"}, trials=100_000)),
@@ -201,8 +201,8 @@ def stress_cases():
          "exponential cdf on (0, oo), right, rtol 0.02, max 2^21",
          v(exp_right, rtol=0.02, max_trials=2 ** 21)),
         ("cdf between edges", "false alarm", "auto",
-         "check order-statistic n=1 k=1 cdf=x, rtol 0.002, max 2^22",
-         c("order-statistic", {"cdf": "x"}, {"n": 1, "k": 1}, rtol=0.002, max_trials=2 ** 22)),
+         "check order-statistic n=1 k=1 cdf=x, rtol 0.01, max 2^20",
+         c("order-statistic", {"cdf": "x"}, {"n": 1, "k": 1}, rtol=0.01, max_trials=2 ** 20)),
         ("pmf forgotten factor", "power", "auto", "check polya-urn pmf=<right>/2",
          c("polya-urn", {"pmf": POLYA_HALF}, max_trials=2 ** 20)),
         ("pmf forgotten factor", "power", "fixed", "check polya-urn pmf=<right>/2, 65,536 trials",
@@ -217,7 +217,7 @@ def stress_cases():
     ]
 
 
-def stress_table(runs: int, only=None, seed: int = 14) -> None:
+def stress_table(runs: int, only=None, seed: int = 14, progress_every: int = 500) -> None:
     from scipy import stats as sst
 
     from puzzles.engine.calibrate import run_seed
@@ -227,12 +227,15 @@ def stress_table(runs: int, only=None, seed: int = 14) -> None:
     print("| case | kind | mode | what | events | rate | 95% CI | median trials | verdict |")
     print("|---|---|---|---|---|---|---|---|---|")
     for i, (name, kind, mode, what, run) in enumerate(stress_cases()):
-        if only and not any(o in name for o in only):
+        if only and not any(o == f"{name}/{mode}/{kind}" or o == name for o in only):
             continue
         start = time.perf_counter()
         events, trials = 0, []
         for r in range(runs):
             event, n = run(run_seed(seed + i, r))
+            if progress_every and (r + 1) % progress_every == 0:
+                print(f"  {name} {mode}: {r + 1} runs, {events + bool(event)} events",
+                      file=sys.stderr, flush=True)
             events += bool(event)
             trials.append(n)
         ci = sst.binomtest(events, runs).proportion_ci(confidence_level=0.95, method="exact")
@@ -258,12 +261,12 @@ def agree_curve(runs: int) -> None:
     print("|---|---|---|---|---|")
     for e in ("0", "0.00025", "0.0005", "0.00075", "0.001", "0.0015", "0.002"):
         claim = sympy.sstr(truth * (1 + sympy.Rational(e)))
-        counts = {"correct": 0, "wrong": 0, "inconclusive": 0}
+        counts = {"correct": 0, "agree": 0, "wrong": 0, "inconclusive": 0}
         trials = []
         for r in range(runs):
             rep = check("handshakes", {"mean": claim}, against="simulation",
                         seed=run_seed(99, r), threads=2)
-            counts[rep.verdict] += 1
+            counts["correct" if rep.verdict == "agree" else rep.verdict] += 1
             trials.append(rep.simulation.trials)
         print(f"| {float(e) * 100:g}% | {counts['correct']}/{runs} | {counts['wrong']}/{runs} | "
               f"{counts['inconclusive']}/{runs} | {statistics.median(trials):,.0f} |", flush=True)

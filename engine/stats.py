@@ -74,6 +74,7 @@ class Confidence:
     design_sd: float | None = None     # a data-free guess of the outcome's sd
     bounds: tuple | None = None        # (low, high): the outcome is bounded, bands are exact
     fixed_n: float | None = None       # a fixed run's size (tunes the exact mixture for it)
+    free: bool = False                 # no exact value to centre a mixture on (an estimate)
 
     @property
     def level(self) -> float:
@@ -533,9 +534,14 @@ def probability_band(successes: int, n: int, exact: float, conf: Confidence,
         low, high = clopper_pearson(successes, n, conf.alpha)
         p = float(binomial_p_value(successes, n, exact))
         return Band(phat, float(low), float(high), p, se, "exact")
-    strength = mixture_strength(conf.alpha, probability_target_n(
-        exact, conf.target if tolerance is None else tolerance, conf.alpha, conf.target_n))
-    low, high, p_value = beta_mixture_band(np.array([successes]), n, np.array([exact]),
+    if conf.free:
+        # nothing to centre on: the Jeffreys prior Beta(1/2, 1/2), wide but never misplaced
+        centre, strength = 0.5, 1.0
+    else:
+        centre = exact
+        strength = mixture_strength(conf.alpha, probability_target_n(
+            exact, conf.target if tolerance is None else tolerance, conf.alpha, conf.target_n))
+    low, high, p_value = beta_mixture_band(np.array([successes]), n, np.array([centre]),
                                            strength, conf.alpha)
     return Band(phat, float(low[0]), float(high[0]), float(p_value(np.array([exact]))[0]), se,
                 "exact")

@@ -125,7 +125,7 @@ def _plan(puzzle: Puzzle, values, trials: int, tolerance: "Tolerance", alpha: fl
     return plans
 
 
-# A continuous cdf is compared on bins of equal exact probability, narrow enough (a quarter of
+# A continuous cdf is compared on bins of equal exact probability, narrow enough (an eighth of
 # the tolerance) that agreement at the edges certifies agreement everywhere between them.
 MIN_CDF_BINS = 100
 MAX_CDF_BINS = 20_000
@@ -136,7 +136,7 @@ CDF_TAIL = 1e-12
 def cdf_bins(tolerance: float) -> int:
     if tolerance <= 0:
         return MIN_CDF_BINS
-    return int(min(MAX_CDF_BINS, max(MIN_CDF_BINS, math.ceil(4 / tolerance))))
+    return int(min(MAX_CDF_BINS, max(MIN_CDF_BINS, math.ceil(8 / tolerance))))
 
 
 def _finite_brackets(cdf, low: float, high: float) -> tuple[float, float]:
@@ -329,10 +329,10 @@ def _also(puzzle: Puzzle, values, texts) -> list:
 
 def _next_look(grid: list[int], index: int, done: int, results) -> int:
     """The next look: the first grid size at which the widest band should fit (the bands'
-    own estimate, aimed a little low: a look costs little, overshooting costs trials), at least
+    own estimate, aimed a quarter low: a look costs little, overshooting costs trials), at least
     the next grid size and at most about 8x the trials so far. Looks are only ever made at grid
     sizes fixed before the run, so the union bound over looks holds whatever is skipped."""
-    needed = max((r.trials_needed or 0) for r in results) * 0.9
+    needed = max((r.trials_needed or 0) for r in results) * 0.75
     k = index + 1
     while k + 1 < len(grid) and grid[k] < needed and grid[k + 1] <= 8 * done:
         k += 1
@@ -397,7 +397,7 @@ def _judge(puzzle: Puzzle, values, plan: _Plan, conf: stats.Confidence,
     c = plan.collector
     if q.closed_form is None:
         # an estimate's band (estimate.py): the asymptotic rule, tuned as before
-        scalar = stats.Confidence(conf.alpha, conf.sequential, target_n=1e7)
+        scalar = stats.Confidence(conf.alpha, conf.sequential, target_n=1e7, free=True)
         return _estimate(puzzle, values, plan, scalar, conf.alpha, tolerance)
     if q.name in ("mean", "variance", "probability"):
         return _judge_scalar(plan, conf, tolerance)
@@ -490,12 +490,13 @@ def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> 
 
 
 def _distribution_verdict(rejected: bool, deviation_band: float, tol: float, n: float,
-                          reach: float):
+                          reach: float, room: float | None = None):
     if rejected:
         return "disagree", None
     if deviation_band <= tol:
         return "agree", None
-    return "inconclusive", stats.trials_to_settle(n, reach, tol, error=1e-300)
+    return "inconclusive", stats.trials_to_settle(n, reach, tol if room is None else room,
+                                                  error=1e-300)
 
 
 def _pmf_total(puzzle, values, q, exact, probs, high) -> str | None:
@@ -601,7 +602,7 @@ def _judge_continuous_cdf(plan: _Plan, conf: stats.Confidence,
     non-decreasing, so on a bin (e_j, e_{j+1}] the true F lies in [F(e_j), F(e_{j+1})] and the
     claimed G in [G(e_j), G(e_{j+1})]; sup |F - G| over the bin is at most
     max(U_{j+1} - G(e_j), G(e_{j+1}) - L_j) with [L, U] the DKW band at the edges. The bins
-    are narrow (a quarter of the tolerance), so an `agree` holds for every x, not only at the
+    are narrow (an eighth of the tolerance), so an `agree` holds for every x, not only at the
     edges. Never an agree from fewer than two bins."""
     q, c = plan.quantity, plan.collector
     edges = c.edges
@@ -637,8 +638,9 @@ def _judge_continuous_cdf(plan: _Plan, conf: stats.Confidence,
     deviation_band = max(between, deviation + epsilon)
     if len(edges) + 1 < 2 and not point_mass:
         deviation_band = max(deviation_band, 1.0)  # one bin certifies nothing
+    width = 1 / max(len(edges) + 1, 1)  # what the bins' own width takes of the tolerance
     verdict, needed = _distribution_verdict(rejected, deviation_band, tol, n,
-                                            max(deviation_band - 1 / max(len(edges) + 1, 1), 1e-300))
+                                            max(deviation_band - width, 1e-300), tol - width)
     probs = np.diff(np.concatenate([[0.0], cdf_at_edges, [1.0]]))
     fit = stats.chi_square_fit(probs, c.counts.astype(float), conf.alpha, deviation)
     return QuantityResult(

@@ -155,19 +155,19 @@ def test_cdf_agreement_is_certified_between_the_edges():
     # off by 0.0015 between the old edges (every 1/100) and exactly right on them; tolerance 0.001
     report = check("order-statistic", {"cdf": "x + 3*sin(200*pi*x)/2000"}, {"n": 1, "k": 1},
                    against="simulation", max_trials=20_000_000)
-    assert report.verdict != "correct", report.format()
-    # a claim right everywhere is still called correct (at a tolerance it can reach quickly)
+    assert report.verdict not in ("correct", "agree"), report.format()
+    # a claim right everywhere still agrees (at a tolerance it can reach quickly)
     good = check("order-statistic", {"cdf": "x"}, {"n": 1, "k": 1}, against="simulation",
                  rtol=0.01, max_trials=20_000_000)
-    assert good.verdict == "correct", good.format()
+    assert good.verdict in ("correct", "agree"), good.format()
 
 
 def test_certified_bound_covers_the_gap_between_edges():
     puzzle = get_puzzle("order-statistic")
     report = verify(puzzle, {"n": 1, "k": 1}, trials=1_000_000, rtol=0.01)
     cdf = _quantity(report, "cdf")
-    # bins a quarter of the tolerance wide in probability: the bound includes them
-    assert cdf.bins >= 400
+    # bins an eighth of the tolerance wide in probability: the bound includes them
+    assert cdf.bins >= 800
     assert cdf.deviation_band >= 1 / cdf.bins
 
 

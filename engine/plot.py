@@ -209,9 +209,9 @@ def _panel(fig, cell, q, reference: str, params: dict) -> None:
     data = q.data or {}
     if "table" in data:
         _estimated_distribution(fig, cell, q, data)
-    elif q.test == "chi-square" and "edges" in data:
+    elif q.name in ("pmf", "cdf") and "edges" in data:
         _continuous_cdf(fig, cell, q, data, reference, params)
-    elif q.test == "chi-square" and "x" in data:
+    elif q.name in ("pmf", "cdf") and "x" in data:
         if data.get("cumulative"):
             _discrete_cdf(fig, cell, q, data, reference)
         else:
@@ -467,7 +467,11 @@ def _pmf(fig, cell, q, data, reference: str) -> None:
     view = _visible(xs, exact, observed)
     xs, exact, observed = xs[view], exact[view], observed[view]
     freq = observed / n
-    low, high = _wilson(observed, n, q.level)
+    if "ci_low" in data:  # the bands the verdict used (exact, per value)
+        low = np.asarray(data["ci_low"], dtype=float)[view]
+        high = np.asarray(data["ci_high"], dtype=float)[view]
+    else:
+        low, high = _wilson(observed, n, q.level)
     main, resid = _two_axes(fig, cell)
     _title(main, q)
     many = len(xs) > 40

@@ -507,10 +507,11 @@ def _pmf_total(puzzle, values, q, exact, probs, high) -> str | None:
         return None
     where = ", ".join(f"{k}={v}" for k, v in values.items())
     where = f" at {where}" if where else ""
+    if np.any(np.asarray(probs) < -1e-12):
+        return f"the pmf is negative somewhere{where}"
     if high != float("inf"):
         if exact is not None:
-            total = sympy.nsimplify(sympy.Add(*exact)) if len(exact) < 5000 else sympy.Add(*exact)
-            total = sympy.simplify(total) if not total.is_Rational else total
+            total = sympy.Add(*exact)  # exact rationals add up exactly
             if total.is_Rational and total != 1:
                 return f"the pmf sums to {ex.exact_str(total)}{where}, not 1"
             if not total.is_Rational and abs(ex.to_float(total) - 1) > 1e-12:
@@ -523,8 +524,6 @@ def _pmf_total(puzzle, values, q, exact, probs, high) -> str | None:
     total = float(np.sum(probs))
     if total > 1 + 1e-9:
         return f"the pmf sums to more than 1 ({total:.10g}){where}"
-    if np.any(np.asarray(probs) < -1e-12):
-        return f"the pmf is negative somewhere{where}"
     return None
 
 
@@ -566,6 +565,7 @@ def _judge_integer(puzzle, values, plan: _Plan, conf: stats.Confidence,
         deviation_band = deviation + eps
         test = "dkw"
         reach = deviation_band
+        ci_low = ci_high = None
     else:
         possible = clean > 0
         lo_b, hi_b, p_value = stats.pmf_bands(counts[possible], int(n), clean[possible],
@@ -578,6 +578,8 @@ def _judge_integer(puzzle, values, plan: _Plan, conf: stats.Confidence,
         half = np.zeros(size + 1)
         half[possible] = (hi_b - lo_b) / 2
         half = half[:size]
+        ci_low, ci_high = freq.copy(), freq.copy()
+        ci_low[possible], ci_high[possible] = lo_b, hi_b
         test = "beta-binomial mixture" if conf.sequential else "clopper-pearson"
         reach = deviation_band
     if impossible:
@@ -593,7 +595,9 @@ def _judge_integer(puzzle, values, plan: _Plan, conf: stats.Confidence,
         max_deviation=deviation, deviation_band=deviation_band, impossible=impossible,
         tolerance=tol, trials_needed=needed, band="exact", problem=problem,
         data={"x": xs, "exact": clean[:size], "observed": counts[:size], "trials": n,
-              "cumulative": q.name == "cdf", "half_width": half})
+              "cumulative": q.name == "cdf", "half_width": half,
+              # the pmf's own per-value bands, for the picture
+              **({} if ci_low is None else {"ci_low": ci_low[:size], "ci_high": ci_high[:size]})})
 
 
 def _judge_continuous_cdf(plan: _Plan, conf: stats.Confidence,

@@ -181,7 +181,7 @@ def stress_cases():
         return run
 
     rare = {"n": 2, "d": 902000}             # p = 1.1e-6
-    skew = {"k": 1, "n": 100, "p": "1/2"}    # mean 99 bets, sd ~ 800
+    skew = {"k": 1, "n": 100, "p": "1/2"}    # mean 99 bets, sd ~ 570
     return [
         ("rare event", "false alarm", "auto", "birthday n=2 d=902000 (p = 1.1e-6), max 2^18",
          v("birthday", rare, max_trials=2 ** 18)),

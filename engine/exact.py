@@ -568,10 +568,11 @@ class _Table:
     demand and never recomputes a point (a pmf with unbounded support is extended by doubling)."""
 
     def __init__(self, expr: sympy.Expr, variable: sympy.Symbol, subs: dict):
-        if expr.has(sympy.Sum):
-            # leave a Sum to be added up term by term at each point: its limits may involve the
-            # variable, and doit() would first try to sum it symbolically in the variable (for
-            # minutes); the values are only put in, and each point is evaluated within the bounds
+        if expr.has(sympy.Sum) or _needs_the_variable(expr, variable):
+            # never evaluate a sum, product or integer function of the variable while it is
+            # still a symbol: sympy then tries a symbolic sum (minutes, and 0 for a sum bounded
+            # by x). The values are only put in; point by point, after substituting x, it is a
+            # plain finite sum, and each point is evaluated within the bounds
             with sympy.evaluate(False):
                 self.at_params = expr.xreplace({k: sympy.sympify(v) for k, v in subs.items()})
         else:
@@ -606,6 +607,11 @@ class _Table:
         i, j = low - self.low, high - self.low + 1
         exact = self.exact[i:j]
         return (None if any(e is None for e in exact) else exact), np.array(self.floats[i:j])
+
+
+def _needs_the_variable(expr, variable) -> bool:
+    """True when a Sum or Product in expr depends on the variable (its terms or its limits)."""
+    return any(variable in node.free_symbols for node in expr.atoms(sympy.Sum, sympy.Product))
 
 
 @lru_cache(maxsize=256)

@@ -888,11 +888,12 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
                          f"[{row.ci_low:.6g}, {row.ci_high:.6g}] ({_trials_text(report.trials)}), "
                          f"{'needs' if 'q' in row.test else ''} q = {claim.stat.level}")
             r.message = r.message.split(": ", 1)[1]
-        elif row.test == "chi-square":
-            r.message = f"chi-square p = {row.p_value:.3g} over {report.trials:,} trials"
+        elif row.name in ("pmf", "cdf"):
+            r.message = (row.problem if row.problem else
+                         f"{row.test} p = {row.p_value:.3g} over {report.trials:,} trials")
             if row.verdict == "agree":
                 r.message = (f"agrees with the simulation{' at ' + where if where else ''} "
-                             f"({_trials_text(report.trials)}): chi-square p = {row.p_value:.3g}")
+                             f"({_trials_text(report.trials)}): {row.test} p = {row.p_value:.3g}")
         else:
             r.message = (f"claim {row.exact:.6g}, simulation {row.estimate:.6g} in "
                          f"[{row.ci_low:.6g}, {row.ci_high:.6g}] ({report.trials:,} trials)")

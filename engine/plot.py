@@ -209,9 +209,9 @@ def _panel(fig, cell, q, reference: str, params: dict) -> None:
     data = q.data or {}
     if "table" in data:
         _estimated_distribution(fig, cell, q, data)
-    elif q.test == "chi-square" and "edges" in data:
+    elif q.name in ("pmf", "cdf") and "edges" in data:
         _continuous_cdf(fig, cell, q, data, reference, params)
-    elif q.test == "chi-square" and "x" in data:
+    elif q.name in ("pmf", "cdf") and "x" in data:
         if data.get("cumulative"):
             _discrete_cdf(fig, cell, q, data, reference)
         else:
@@ -399,10 +399,11 @@ def _engine_band(q, row, shift: float, conf, kind=None):
         successes = int(round(s1 + n * shift))  # s1 is a sum about the shift
         band = stats.probability_band(successes, int(n), _target(q, successes / n), conf)
     elif kind == "mean":
-        band = stats.mean_band(mean, m2, n, _target(q, mean), conf)
+        band = stats.mean_band(mean, m2, n, _target(q, mean), conf, shift=shift, s1=s1, s2=s2)
     else:
         s2_unbiased = m2 * n / (n - 1) if n > 1 else 0.0
-        band = stats.variance_band(m2, m4, n, _target(q, s2_unbiased), conf)
+        band = stats.variance_band(m2, m4, n, _target(q, s2_unbiased), conf,
+                                   sums=(n, s1, s2, s3, s4, shift))
     return band.estimate, band.ci_low, band.ci_high
 
 
@@ -466,7 +467,11 @@ def _pmf(fig, cell, q, data, reference: str) -> None:
     view = _visible(xs, exact, observed)
     xs, exact, observed = xs[view], exact[view], observed[view]
     freq = observed / n
-    low, high = _wilson(observed, n, q.level)
+    if "ci_low" in data:  # the bands the verdict used (exact, per value)
+        low = np.asarray(data["ci_low"], dtype=float)[view]
+        high = np.asarray(data["ci_high"], dtype=float)[view]
+    else:
+        low, high = _wilson(observed, n, q.level)
     main, resid = _two_axes(fig, cell)
     _title(main, q)
     many = len(xs) > 40

@@ -18,7 +18,7 @@ EXIT_INCONCLUSIVE = 3
 @dataclass
 class QuantityResult:
     name: str
-    test: str                      # 'normal', 'normal (4th moment)', 'wilson', 'chi-square'
+    test: str                      # the band's rule: 'clopper-pearson', 'dkw', 'normal', ...
     verdict: str                   # agree / disagree / inconclusive / no closed form
     p_value: float | None
     level: float                   # confidence level of this quantity's band / test
@@ -43,6 +43,8 @@ class QuantityResult:
     precise: bool | None = None
     hint: str | None = None
     table: list | None = None
+    band: str | None = None         # 'exact' (non-asymptotic) or 'asymptotic'
+    problem: str | None = None      # an exact check that failed, e.g. a pmf not summing to 1
     # Arrays for pictures (running estimates, frequencies); not part of to_dict().
     data: dict = field(default_factory=dict, repr=False)
 
@@ -220,10 +222,11 @@ def quantity_row(q: QuantityResult) -> tuple:
     """(quantity, exact, estimate, band, verdict): one row of the report's table, as text."""
     if q.verdict == "estimated":
         return _estimated_row(q)
-    if q.test == "chi-square":
+    if q.name in ("pmf", "cdf"):
         exact = (f"{q.values} value{'s' * (q.values != 1)}" if q.values else f"{q.bins} bins")
-        estimate = f"chi2 p = {q.p_value:.3g}"
-        band = (f"max dev {q.max_deviation:.2g} <= {q.deviation_band:.2g}"
+        estimate = f"p = {q.p_value:.3g}" if q.p_value is not None else "-"
+        band = ("-" if q.max_deviation is None else
+                f"max dev {q.max_deviation:.2g} <= {q.deviation_band:.2g}"
                 + (f", {q.impossible} impossible" if q.impossible else ""))
     else:
         exact = "-" if q.exact_str is None else (
@@ -249,8 +252,11 @@ def report_table(report: Report):
     head = (f"{report.puzzle}  {format_params(report.params)}   {report.trials:,} trials{mode}  "
             f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
     level = 100 * (1 - report.alpha)
-    columns = ("quantity", "exact", "estimate", f"{level:g}% band (joint)", "verdict")
-    rows = [quantity_row(q) for q in report.quantities]
+    columns = ("quantity", "exact", "estimate", f"{level:g}% band (joint)", "band", "verdict")
+    rows = []
+    for q in report.quantities:
+        name, exact, estimate, band, verdict = quantity_row(q)
+        rows.append((name, exact, estimate, band, q.band or "-", verdict))
     note = ""
     if report.verdict == "inconclusive":
         tol = f"rtol {report.rtol:g}" + (f", atol {report.atol:g}" if report.atol else "")
@@ -268,8 +274,10 @@ def report_table(report: Report):
             note = f" (no closed form to judge; not every band is within {tol}{more})"
     elif report.mode == "auto" and report.stopped != "decided":
         note = f" (stopped at {report.stopped})"
+    problems = [f"{q.name}: {q.problem}" for q in report.quantities if q.problem]
     return Table(head, columns, rows, [q.verdict for q in report.quantities], report.verdict,
-                 note, [f"note: {n}" for n in report.notes] + _estimated_lines(report))
+                 note, problems + [f"note: {n}" for n in report.notes]
+                 + _estimated_lines(report))
 
 
 # Rows of an estimated pmf or cdf shown in the text report (all of them are in to_dict()).

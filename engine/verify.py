@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import dataclasses
 import numbers
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
+import sympy
 
 from . import exact as ex
 from . import estimate, preflight
@@ -34,21 +37,43 @@ MAX_CDF_BINS = 100
 
 @dataclass
 class _Plan:
-    """How one quantity is measured: which collector feeds it and what it is compared with."""
+    """How one quantity is measured: which collector feeds it, what it is compared with, and
+    the band rule (fixed before any data) that judges it."""
 
     quantity: Quantity
     collector: Any
     exact: Any = None          # exact sympy value (scalars)
     cdf: Any = None            # float cdf function for a continuous cdf
+    bounds: tuple | None = None  # (low, high) floats: the outcome is bounded, bands are exact
+    design_sd: float | None = None  # the outcome's sd from its exact variance, when known
+    shift_from_data: bool = False   # the collector's shift is the first chunk's mean
+    problem: str | None = None      # an exact check that failed (a pmf that does not sum to 1)
+    centre: float | None = None     # grid look where a DKW test is expected to settle
+    target_n: float | None = None   # asymptotic bands: where they are tuned to be tightest
 
 
-def _plan(puzzle: Puzzle, values, trials: int, kernel_args: tuple = (), seed: int = 0
-          ) -> list[_Plan]:
+def _outcome_bounds(puzzle: Puzzle, column: int, subs) -> tuple | None:
+    """The declared (low, high) of an outcome at these parameters, if both are finite."""
+    pair = puzzle.bounds.get(puzzle.outcomes[column])
+    if pair is None:
+        return None
+    try:
+        low, high = (float(ex.to_float(sympy.sympify(b).subs(subs))) for b in pair)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return None
+    return low, high
+
+
+def _plan(puzzle: Puzzle, values, trials: int, tolerance: "Tolerance", alpha: float,
+          budget: int, kernel_args: tuple = (), seed: int = 0) -> list[_Plan]:
     subs = ex.substitutions(puzzle, values)
-    exact_means = {}
+    exact_means, exact_vars = {}, {}
     for q in puzzle.quantities:
-        if q.name == "mean" and q.closed_form is not None:
-            exact_means[puzzle.outcome_index(q)] = ex.exact_value(q.closed_form, subs)
+        if q.name in ("mean", "variance") and q.closed_form is not None:
+            store = exact_means if q.name == "mean" else exact_vars
+            store[puzzle.outcome_index(q)] = ex.exact_value(q.closed_form, subs)
     plans: list[_Plan] = []
     moments_by_column: dict[int, Moments] = {}
     for q in puzzle.quantities:
@@ -58,23 +83,107 @@ def _plan(puzzle: Puzzle, values, trials: int, kernel_args: tuple = (), seed: in
         if q.name in ("mean", "variance", "probability"):
             # one Moments collector per outcome serves its mean, variance and probability
             if column not in moments_by_column:
-                shift = float(ex.to_float(exact_means[column])) if column in exact_means else 0.0
-                moments_by_column[column] = Moments(column, shift)
-            plans.append(_Plan(q, moments_by_column[column], exact))
+                if column in exact_means:
+                    shift, from_data = float(ex.to_float(exact_means[column])), False
+                elif q.name == "probability" and exact is not None:
+                    shift, from_data = float(ex.to_float(exact)), False
+                else:
+                    shift, from_data = 0.0, True  # set from the first chunk (see verify)
+                moments_by_column[column] = (Moments(column, shift), from_data)
+            collector, from_data = moments_by_column[column]
+            bounds = (0.0, 1.0) if q.name == "probability" else _outcome_bounds(puzzle, column, subs)
+            sd = None
+            if q.name == "probability" and exact is not None:
+                p = float(ex.to_float(exact))
+                sd = math.sqrt(max(p * (1 - p), 0.0)) or None
+            elif column in exact_vars:
+                v = float(ex.to_float(exact_vars[column]))
+                sd = math.sqrt(v) if v > 0 else None
+            plans.append(_Plan(q, collector, exact, bounds=bounds, design_sd=sd,
+                               shift_from_data=from_data))
         elif q.discrete:
             low, _high = ex.integer_bounds(puzzle, q, values)
-            plans.append(_Plan(q, IntegerCounts(column, low)))
+            plan = _Plan(q, IntegerCounts(column, low), bounds=(0.0, 1.0))
+            if q.name == "cdf":
+                plan.centre = _dkw_centre(tolerance.probabilities, alpha, budget, 0.0)
+            plans.append(plan)
         elif q.closed_form is None:  # estimated: bins from the support, or from a pilot
             low, high = (float(ex.to_float(b.subs(subs))) for b in q.support)
             edges = estimate.cdf_edges(puzzle, kernel_args, column, low, high, seed)
-            plans.append(_Plan(q, BinnedCounts(column, edges)))
+            plans.append(_Plan(q, BinnedCounts(column, edges), bounds=(0.0, 1.0)))
         else:
             cdf = ex.cdf_function(puzzle, q, values)
-            low, high = (float(ex.to_float(b.subs(subs))) for b in q.support)
-            bins = int(min(MAX_CDF_BINS, max(2, trials // 50)))
-            edges = _equal_probability_edges(cdf, low, high, bins)
-            plans.append(_Plan(q, BinnedCounts(column, edges), cdf=cdf))
+            low, high = (float(ex.to_float(sympy.sympify(b).subs(subs))) for b in q.support)
+            bins = cdf_bins(tolerance.probabilities)
+            problem = None
+            try:
+                low, high = _finite_brackets(cdf, low, high)
+            except ValueError as exc:
+                problem = str(exc)
+            edges = _equal_probability_edges(cdf, low, high, bins) if problem is None else \
+                np.array([0.0])
+            plan = _Plan(q, BinnedCounts(column, edges), cdf=cdf, bounds=(0.0, 1.0),
+                         problem=problem)
+            plan.centre = _dkw_centre(tolerance.probabilities, alpha, budget, 1.0 / bins)
+            plans.append(plan)
     return plans
+
+
+# A continuous cdf is compared on bins of equal exact probability, narrow enough (an eighth of
+# the tolerance) that agreement at the edges certifies agreement everywhere between them.
+MIN_CDF_BINS = 100
+MAX_CDF_BINS = 20_000
+# An unbounded support is cut where the cdf is within this much of 0 or 1.
+CDF_TAIL = 1e-12
+
+
+def cdf_bins(tolerance: float) -> int:
+    if tolerance <= 0:
+        return MIN_CDF_BINS
+    return int(min(MAX_CDF_BINS, max(MIN_CDF_BINS, math.ceil(8 / tolerance))))
+
+
+def _finite_brackets(cdf, low: float, high: float) -> tuple[float, float]:
+    """Finite (low, high) with cdf(low) <= CDF_TAIL and cdf(high) >= 1 - CDF_TAIL: an infinite
+    end of the support is pushed out by doubling until the cdf is that close to 0 or 1."""
+    def expand(start, direction, done):
+        step = max(1.0, abs(start))
+        for _ in range(1100):
+            x = start + direction * step
+            if not math.isfinite(x):
+                break
+            if done(float(cdf(np.array([x]))[0])):
+                return x
+            step *= 2
+        raise ValueError("the cdf does not reach " + ("1" if direction > 0 else "0") +
+                         " at the " + ("top" if direction > 0 else "bottom") + " of its support")
+
+    if not math.isfinite(high):
+        base = low if math.isfinite(low) else 0.0
+        high = expand(base, +1, lambda v: v >= 1 - CDF_TAIL)
+    if not math.isfinite(low):
+        base = min(high, 0.0)
+        low = expand(base, -1, lambda v: v <= CDF_TAIL)
+    if high <= low:
+        raise ValueError("the support of the cdf is empty")
+    top, bottom = float(cdf(np.array([high]))[0]), float(cdf(np.array([low]))[0])
+    if abs(top - 1) > 1e-9:
+        raise ValueError(f"the cdf is {top:.6g} at the top of its support, not 1")
+    if abs(bottom) > 1e-9:
+        raise ValueError(f"the cdf is {bottom:.6g} at the bottom of its support, not 0")
+    return low, high
+
+
+def _dkw_centre(tolerance: float, alpha: float, budget: int, bin_width: float) -> float:
+    """Grid index where a DKW band is expected to get within the tolerance (the room left
+    after the bins' width, three quarters of it for the band): the budget is spent mostly
+    around there (stats.spending)."""
+    room = 0.75 * (tolerance - bin_width)
+    if room <= 0:
+        return float(len(stats.look_grid(CHUNK_TRIALS, budget)))
+    n = math.log(2 / (alpha * 0.05)) / (2 * room * room)
+    grid = stats.look_grid(CHUNK_TRIALS, max(int(min(n, budget)), 1))
+    return float(len(grid))
 
 
 def _equal_probability_edges(cdf, low: float, high: float, bins: int) -> np.ndarray:
@@ -163,51 +272,58 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     # simulation; and refuse a kernel that does not give the same outcomes for the same seed
     preflight.first_trial(puzzle, kernel_args)
     preflight.check_reproducible(puzzle, kernel_args)
-    plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials, kernel_args, seed)
     derived = list(derived) + _also(puzzle, values, also)
-    collectors = list({id(p.collector): p.collector for p in plans}.values())
-    collectors += [c for d in derived for c in d.collectors]
-
     # every quantity's band shares alpha, estimated ones too: the report's bands hold jointly
     compared = max(len(puzzle.quantities) + len(derived), 1)
     per_quantity = alpha / compared
     tolerance = Tolerance(rtol, atol)
+    plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials, tolerance, per_quantity,
+                  budget, kernel_args, seed)
+    collectors = list({id(p.collector): p.collector for p in plans}.values())
+    collectors += [c for d in derived for c in d.collectors]
 
-    def simulate(n: int, first_chunk: int):
-        return run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes), collectors, n, seed,
-                          threads, progress=progress, map_chunks=map_chunks,
-                          first_chunk=first_chunk, deadline=deadline)
+    def simulate(n: int, first_chunk: int, to=None):
+        return run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes),
+                          collectors if to is None else to, n, seed, threads,
+                          progress=progress if to is None else None, map_chunks=map_chunks,
+                          first_chunk=first_chunk, deadline=deadline if to is None else None)
 
     def budget_note(done: int) -> str:
         default = "" if max_seconds is not None else " (the default for auto runs; set max_seconds)"
         return f"stopped at the time budget: {time_budget:g} s{default}, after {done:,} trials"
 
+    seconds = _shift_from_first_chunk(plans, simulate, fixed_trials or CHUNK_TRIALS)
     if not auto:
         run = simulate(fixed_trials, 0)
-        scalar = stats.Confidence(per_quantity)
-        results = [_judge(puzzle, values, p, scalar, per_quantity, tolerance) for p in plans]
-        results += [d.judge(scalar, tolerance) for d in derived]
+        seconds += run.seconds
+        results = [_judge(puzzle, values, p, _confidence(p, per_quantity, tolerance, False,
+                                                         fixed_trials), tolerance)
+                   for p in plans]
+        results += [d.judge(stats.Confidence(per_quantity), tolerance) for d in derived]
         stopped = "trials"
         if run.stopped_early:  # the clock is independent of the data: the band holds at run.trials
             stopped = "max-seconds"
             notes.append(budget_note(run.trials) + f" of {fixed_trials:,}")
-        return Report(puzzle.name, dict(values), seed, run.trials, run.seconds, threads, alpha,
+        return Report(puzzle.name, dict(values), seed, run.trials, seconds, threads, alpha,
                       results, rtol=rtol, atol=atol, stopped=stopped, notes=notes)
 
-    scalar = stats.Confidence(per_quantity, sequential=True, target_n=puzzle.default_trials)
+    grid = stats.look_grid(CHUNK_TRIALS, budget)
     done = chunks = look = 0
-    seconds = 0.0
-    batch = CHUNK_TRIALS
+    index = 0  # position on the grid of the next look
     while True:
         look += 1
-        n = min(batch, budget - done)
+        target = min(grid[index], budget)
+        n = target - done
         run = simulate(n, chunks)
         seconds += run.seconds
         done += run.trials
         chunks += run.chunks
-        dist_alpha = stats.sequential_alpha(per_quantity, look)
-        results = [_judge(puzzle, values, p, scalar, dist_alpha, tolerance) for p in plans]
-        results += [d.judge(scalar, tolerance) for d in derived]
+        results = [_judge(puzzle, values, p, _confidence(p, per_quantity, tolerance, True, budget,
+                                                         look=index + 1), tolerance)
+                   for p in plans]
+        results += [d.judge(stats.Confidence(per_quantity, sequential=True,
+                                             target_n=puzzle.default_trials), tolerance)
+                    for d in derived]
         verdicts = {r.verdict for r in results}
         # an estimate is settled when its band is within the tolerance (estimate.py)
         unsettled = "inconclusive" in verdicts or any(r.precise is False for r in results)
@@ -219,15 +335,10 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
             stop = "max-seconds"
             notes.append(budget_note(done))
         else:
-            # grow towards what the widest band says it needs: at least double (the looks stay
-            # few, about log2 of the trials), at most 8x (that estimate is rough)
-            # (trials_needed is padded by 1.3^2 for the estimate's own error: aim a little lower
-            # and let one more look finish the job, rather than overshoot by 70%)
-            needed = max((r.trials_needed or 0) for r in results) / 1.3 ** 2 * 1.15
-            batch = int(min(max(needed - done, done), 7 * done))
-            batch = -(-batch // CHUNK_TRIALS) * CHUNK_TRIALS  # whole chunks
+            index = _next_look(grid, index, done, results)
             if hasattr(progress, "expect"):  # the command line's estimate of time to a verdict
-                progress.expect(done + batch, min(needed, budget), budget)
+                needed = max((r.trials_needed or 0) for r in results)
+                progress.expect(min(grid[index], budget), min(needed, budget), budget)
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
                       rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop, notes=notes)
@@ -240,6 +351,56 @@ def _also(puzzle: Puzzle, values, texts) -> list:
     from .judge import also_derived
 
     return also_derived(puzzle, values, list(texts))
+
+
+def _next_look(grid: list[int], index: int, done: int, results) -> int:
+    """The next look: the first grid size at which the widest band should fit (the bands'
+    own estimate, aimed a quarter low: a look costs little, overshooting costs trials), at least
+    the next grid size and at most about 8x the trials so far. Looks are only ever made at grid
+    sizes fixed before the run, so the union bound over looks holds whatever is skipped."""
+    needed = max((r.trials_needed or 0) for r in results) * 0.75
+    k = index + 1
+    while k + 1 < len(grid) and grid[k] < needed and grid[k + 1] <= 8 * done:
+        k += 1
+    return min(k, len(grid) - 1)
+
+
+def _shift_from_first_chunk(plans, simulate, trials: int) -> float:
+    """Power sums are kept about a shift near the mean, or a variance loses its digits (at
+    mean/sd = 1e5 the fourth moment cancels to 0). Without an exact mean the shift is the first
+    chunk's mean: that chunk is simulated once here (about 0), and again in the run with the
+    same numbers. Exact bands then leave that chunk out (see _judge_scalar)."""
+    pending = {id(p.collector): p.collector for p in plans if p.shift_from_data}
+    if not pending:
+        return 0.0
+    pilots = {key: Moments(c.column, 0.0) for key, c in pending.items()}
+    seconds = simulate(min(trials, CHUNK_TRIALS), 0, to=list(pilots.values())).seconds
+    for key, collector in pending.items():
+        n, s1 = pilots[key].total[:2]
+        shift = float(s1 / n) if n else 0.0
+        collector.shift = shift if math.isfinite(shift) else 0.0
+    return seconds
+
+
+def _confidence(plan: _Plan, alpha: float, tolerance: "Tolerance", sequential: bool,
+                size: int, look: int = 1) -> stats.Confidence:
+    """The band rule of one quantity, fixed before the data it judges: its budget, the
+    tolerance it aims at, bounds (exact bands) and the design sd that tunes them. A DKW test
+    of an auto run spends its budget over the look grid (stats.spending)."""
+    q = plan.quantity
+    if q.is_distribution:
+        # DKW tests and an estimate's table are not sequences: their budget is spent over the
+        # grid (a pmf with a closed form has anytime-valid mixture bands instead)
+        if sequential and (q.name == "cdf" or q.closed_form is None):
+            alpha = alpha * stats.spending(look, plan.centre)
+        return stats.Confidence(alpha, sequential, target=tolerance.probabilities,
+                                bounds=plan.bounds, target_n=size,
+                                fixed_n=None if sequential else size)
+    exact = float(ex.to_float(plan.exact)) if plan.exact is not None else None
+    target = tolerance.scalar(exact) if exact is not None else None
+    return stats.Confidence(alpha, sequential, target_n=plan.target_n or size, target=target,
+                            design_sd=plan.design_sd, bounds=plan.bounds,
+                            fixed_n=None if sequential else size)
 
 
 @dataclass(frozen=True)
@@ -256,17 +417,36 @@ class Tolerance:
         return self.rtol + self.atol
 
 
-def _judge(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dist_alpha: float,
+def _judge(puzzle: Puzzle, values, plan: _Plan, conf: stats.Confidence,
            tolerance: Tolerance) -> QuantityResult:
     q = plan.quantity
     c = plan.collector
     if q.closed_form is None:
-        return _estimate(puzzle, values, plan, scalar, dist_alpha, tolerance)
+        # an estimate's band (estimate.py): the asymptotic rule, tuned as before
+        scalar = stats.Confidence(conf.alpha, conf.sequential, target_n=1e7, free=True)
+        return _estimate(puzzle, values, plan, scalar, conf.alpha, tolerance)
     if q.name in ("mean", "variance", "probability"):
-        return _judge_scalar(plan, scalar, tolerance)
+        return _judge_scalar(plan, conf, tolerance)
     if isinstance(c, IntegerCounts):
-        return _judge_integer(puzzle, values, plan, dist_alpha, tolerance)
-    return _judge_continuous_cdf(plan, dist_alpha, tolerance)
+        return _judge_integer(puzzle, values, plan, conf, tolerance)
+    return _judge_continuous_cdf(plan, conf, tolerance)
+
+
+def _asymptotic_target_n(plan: _Plan, conf: stats.Confidence, n, m2, m4, tol) -> float:
+    """Where an asymptotic confidence sequence should be tightest: where its band would reach
+    the tolerance, from the sd at the first look (set once, then kept for the run)."""
+    if plan.target_n is None:
+        if plan.quantity.name == "variance":
+            sd = math.sqrt(max(m4 - m2 * m2, 2 * m2 * m2, 0.0))
+        else:
+            sd = plan.design_sd or math.sqrt(m2)
+        if tol and sd > 0 and math.isfinite(sd):
+            z = stats.Confidence(conf.alpha, True, target_n=1.0).z(1 / stats.Confidence(
+                conf.alpha, True, target_n=1.0)._rho2())
+            plan.target_n = float(min(max(((z + 0.8) * sd / tol) ** 2, n), 1e12))
+        else:
+            plan.target_n = float(max(n, 1e7))
+    return plan.target_n
 
 
 def _estimate(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dist_alpha: float,
@@ -291,103 +471,212 @@ def _estimate(puzzle: Puzzle, values, plan: _Plan, scalar: stats.Confidence, dis
 
 def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> QuantityResult:
     q, c = plan.quantity, plan.collector
-    n, s1, s2, s3, s4 = c.total
+    total = np.asarray(c.total, dtype=float)
+    n, s1, s2, s3, s4 = total[:5]
     mean, m2, _m3, m4 = stats.central_moments(n, s1, s2, s3, s4, c.shift)
     known = plan.exact is not None
     exact = ex.to_float(plan.exact) if known else None
     target = exact if known else mean
-    sequential = " sequence" if conf.sequential else ""
+    tol = tolerance.scalar(exact) if known else None
+    if conf.sequential and conf.bounds is None:
+        target_n = _asymptotic_target_n(plan, conf, n, m2, m4, tol)
+        conf = dataclasses.replace(conf, target_n=target_n)
+    # an exact band about a shift taken from the first chunk leaves that chunk out
+    sums = total
+    if plan.shift_from_data and conf.bounds is not None and c.chunks > 1:
+        sums = total - np.asarray(c.rows[0], dtype=float)
+    sn, t1, t2, t3, t4 = sums[:5]
     if q.name == "mean":
-        band, test = stats.mean_band(mean, m2, n, target, conf), "normal" + sequential
+        band = stats.mean_band(mean, m2, n, target, conf, shift=c.shift, s1=t1, s2=t2,
+                               tolerance=tol)
+        test = "bounded-mean mixture" if conf.bounds else "normal"
     elif q.name == "variance":
-        band, test = stats.variance_band(m2, m4, n, target, conf), "normal (4th moment)" + sequential
+        band = stats.variance_band(m2, m4, n, target, conf, sums=(sn, t1, t2, t3, t4, c.shift),
+                                   tolerance=tol)
+        test = "bounded-variance mixture" if conf.bounds else "normal (4th moment)"
     else:
-        band = stats.probability_band(int(round(s1 + n * c.shift)), int(n), target, conf)
-        test = "normal sequence" if conf.sequential else "wilson"
-    verdict, tol, needed = "no closed form", None, None
+        band = stats.probability_band(int(round(s1 + n * c.shift)), int(n), target, conf,
+                                      tolerance=tol)
+        test = "beta-binomial mixture" if conf.sequential else "clopper-pearson"
+    if conf.sequential and not conf.bounds:
+        test += " sequence"
+    verdict, needed = "no closed form", None
     if known:
-        tol = tolerance.scalar(exact)
         verdict = stats.decide(band.ci_low, band.ci_high, exact, tol)
         if verdict == "inconclusive":
-            needed = stats.trials_to_settle(n, (band.ci_high - band.ci_low) / 2, tol)
+            reach = max(exact - band.ci_low, band.ci_high - exact)
+            needed = stats.trials_to_settle(n, reach, tol, error=1e-300)
     return QuantityResult(
         q.name, test, verdict, band.p_value if known else None, conf.level,
         exact=exact, exact_str=ex.exact_str(plan.exact) if known else None,
         estimate=band.estimate, ci_low=band.ci_low, ci_high=band.ci_high, stderr=band.stderr,
-        tolerance=tol, trials_needed=needed,
+        tolerance=tol, trials_needed=needed, band=band.kind,
         # the band rule too, so a picture can draw the running band exactly as judged here
         data={"running": c.running(), "shift": c.shift, "confidence": conf})
 
 
-def _distribution_verdict(fit: stats.Fit, deviation_band: float, tol: float, n: float,
-                          half_width: float):
-    if fit.rejected:
+def _distribution_verdict(rejected: bool, deviation_band: float, tol: float, n: float,
+                          reach: float, room: float | None = None):
+    if rejected:
         return "disagree", None
     if deviation_band <= tol:
         return "agree", None
-    return "inconclusive", stats.trials_to_settle(n, half_width, tol)
+    return "inconclusive", stats.trials_to_settle(n, reach, tol if room is None else room,
+                                                  error=1e-300)
 
 
-def _judge_integer(puzzle, values, plan: _Plan, alpha: float, tolerance: Tolerance) -> QuantityResult:
+def _pmf_total(puzzle, values, q, exact, probs, high) -> str | None:
+    """A pmf must add up to 1 over its support: checked exactly (sympy) when the support is
+    finite and the values exact, in floating point otherwise (and then only that it does not
+    exceed 1, since an unbounded support's table stops where the tail is negligible)."""
+    if q.name != "pmf":
+        return None
+    where = ", ".join(f"{k}={v}" for k, v in values.items())
+    where = f" at {where}" if where else ""
+    if np.any(np.asarray(probs) < -1e-12):
+        return f"the pmf is negative somewhere{where}"
+    if high != float("inf"):
+        if exact is not None:
+            total = sympy.Add(*exact)  # exact rationals add up exactly
+            if total.is_Rational and total != 1:
+                return f"the pmf sums to {ex.exact_str(total)}{where}, not 1"
+            if not total.is_Rational and abs(ex.to_float(total) - 1) > 1e-12:
+                return f"the pmf sums to {ex.to_float(total):.10g}{where}, not 1"
+            return None
+        total = float(np.sum(probs))
+        if abs(total - 1) > 1e-9:
+            return f"the pmf sums to {total:.10g}{where}, not 1"
+        return None
+    total = float(np.sum(probs))
+    if total > 1 + 1e-9:
+        return f"the pmf sums to more than 1 ({total:.10g}){where}"
+    return None
+
+
+def _judge_integer(puzzle, values, plan: _Plan, conf: stats.Confidence,
+                   tolerance: Tolerance) -> QuantityResult:
+    """pmf: exact per-value bands (stats.pmf_bands) with a union over the values the law gives
+    positive probability, plus a tail bin; an outcome the law calls impossible (probability
+    exactly 0) is an outright disagreement, and so is a pmf whose exact total is not 1.
+    Discrete cdf: DKW at its (spent) budget over every value of the table."""
     q, c = plan.quantity, plan.collector
-    observed_top = c.low + len(c.counts) - 1
-    low, probs, tail, _exact = ex.integer_distribution(puzzle, q, values, seen_max=observed_top)
-    size = max(len(probs), len(c.counts))
+    # the table does not depend on the data (its length would change the union bound)
+    low, probs, tail, exact_values = ex.integer_distribution(puzzle, q, values)
+    _low, high = ex.integer_bounds(puzzle, q, values)
+    size = len(probs)
+    counts = np.zeros(size + 1)
+    m = min(len(c.counts), size)
+    counts[:m] = c.counts[:m]
+    counts[size] = c.counts[size:].sum() if len(c.counts) > size else 0.0
     p_all = np.zeros(size + 1)
-    p_all[: len(probs)] = np.clip(probs, 0.0, 1.0)
-    p_all[size] = tail  # everything beyond the table
-    observed = np.zeros(size + 1)
-    observed[: len(c.counts)] = c.counts
-    n = observed.sum() + c.bad
-    freq = observed[:size] / max(n, 1)
-    if q.name == "cdf":
-        # largest deviation of the cdf, and the DKW band around the empirical one
-        gap = np.abs(np.cumsum(freq) - np.cumsum(p_all[:size]))
-        half = np.full(size, stats.dkw_epsilon(n, alpha))
-    else:
-        # each probability gets its own normal band; Bonferroni over the possible values
-        possible = max(int(np.count_nonzero(p_all > stats.IMPOSSIBLE)), 1)
-        z = stats.Confidence(alpha / possible).z(n)
-        gap = np.abs(freq - p_all[:size])
-        half = z * np.sqrt(p_all[:size] * (1 - p_all[:size]) / max(n, 1))
-    deviation = float(gap.max()) if size else 0.0
-    deviation_band = float((gap + half).max()) if size else 0.0
-    fit = stats.chi_square_fit(p_all, observed, alpha, deviation)
-    if c.bad:
-        fit.impossible += c.bad
-        fit.p_value, fit.rejected = 0.0, True
+    p_all[:size] = probs
+    p_all[size] = tail
+    n = float(counts.sum() + c.bad)
+    freq = counts / max(n, 1)
     tol = tolerance.probabilities
-    verdict, needed = _distribution_verdict(fit, deviation_band, tol, n, float(half.max()) if size else 0.0)
+    problem = _pmf_total(puzzle, values, q, exact_values, probs, high)
+    if q.name == "cdf" and high != float("inf") and exact_values is not None:
+        top = exact_values[-1]
+        if top != 1 and abs(float(ex.to_float(top)) - 1) > 1e-12:
+            problem = f"the cdf is {ex.exact_str(top)} at the top of its support, not 1"
+    clean = np.clip(p_all, 0.0, 1.0)
+    impossible = int(counts[clean <= 0].sum() + c.bad)
+    if q.name == "cdf":
+        gap = np.abs(np.cumsum(freq[:size]) - np.cumsum(clean[:size]))
+        eps = stats.dkw_epsilon(n, conf.alpha) if n else math.inf
+        deviation = float(gap.max()) if size else 0.0
+        p_value = stats.dkw_p_value(n, deviation) * (conf.alpha and 1.0)
+        rejected = deviation > eps
+        half = np.full(size, eps)
+        deviation_band = deviation + eps
+        test = "dkw"
+        reach = deviation_band
+        ci_low = ci_high = None
+    else:
+        possible = clean > 0
+        lo_b, hi_b, p_value = stats.pmf_bands(counts[possible], int(n), clean[possible],
+                                              conf.alpha, conf.sequential, tol, conf.target_n)
+        gap = np.abs(freq - clean)
+        deviation = float(gap[:size].max()) if size else 0.0
+        reach_each = np.maximum(clean[possible] - lo_b, hi_b - clean[possible])
+        deviation_band = float(reach_each.max()) if len(reach_each) else 0.0
+        rejected = bool(np.any((lo_b > clean[possible]) | (hi_b < clean[possible])))
+        half = np.zeros(size + 1)
+        half[possible] = (hi_b - lo_b) / 2
+        half = half[:size]
+        ci_low, ci_high = freq.copy(), freq.copy()
+        ci_low[possible], ci_high[possible] = lo_b, hi_b
+        test = "beta-binomial mixture" if conf.sequential else "clopper-pearson"
+        reach = deviation_band
+    if impossible:
+        rejected, p_value = True, 0.0
+    if problem:
+        rejected, p_value = True, 0.0
+    verdict, needed = _distribution_verdict(rejected, deviation_band, tol, n, reach)
     xs = np.arange(low, low + size)
+    fit = stats.chi_square_fit(p_all, counts, conf.alpha, deviation)
     return QuantityResult(
-        q.name, "chi-square", verdict, fit.p_value, 1 - alpha, statistic=fit.statistic,
+        q.name, test, verdict, p_value, 1 - conf.alpha, statistic=fit.statistic,
         dof=fit.dof, bins=fit.bins, values=int(np.count_nonzero(probs > stats.IMPOSSIBLE)),
-        max_deviation=fit.max_deviation, deviation_band=deviation_band, impossible=fit.impossible,
-        tolerance=tol, trials_needed=needed,
-        data={"x": xs, "exact": p_all[:size], "observed": observed[:size], "trials": n,
-              "cumulative": q.name == "cdf", "half_width": half})
+        max_deviation=deviation, deviation_band=deviation_band, impossible=impossible,
+        tolerance=tol, trials_needed=needed, band="exact", problem=problem,
+        data={"x": xs, "exact": clean[:size], "observed": counts[:size], "trials": n,
+              "cumulative": q.name == "cdf", "half_width": half,
+              # the pmf's own per-value bands, for the picture
+              **({} if ci_low is None else {"ci_low": ci_low[:size], "ci_high": ci_high[:size]})})
 
 
-def _judge_continuous_cdf(plan: _Plan, alpha: float, tolerance: Tolerance) -> QuantityResult:
+def _judge_continuous_cdf(plan: _Plan, conf: stats.Confidence,
+                          tolerance: Tolerance) -> QuantityResult:
+    """DKW on bins of equal exact probability, certified between the edges: both cdfs are
+    non-decreasing, so on a bin (e_j, e_{j+1}] the true F lies in [F(e_j), F(e_{j+1})] and the
+    claimed G in [G(e_j), G(e_{j+1})]; sup |F - G| over the bin is at most
+    max(U_{j+1} - G(e_j), G(e_{j+1}) - L_j) with [L, U] the DKW band at the edges. The bins
+    are narrow (an eighth of the tolerance), so an `agree` holds for every x, not only at the
+    edges. Never an agree from fewer than two bins."""
     q, c = plan.quantity, plan.collector
     edges = c.edges
+    tol = tolerance.probabilities
+    n = float(c.counts.sum())
+    if plan.problem:
+        return QuantityResult(
+            q.name, "dkw", "disagree", 0.0, 1 - conf.alpha, bins=0, max_deviation=None,
+            deviation_band=None, impossible=0, tolerance=tol, band="exact",
+            problem=plan.problem,
+            data={"edges": edges, "exact": np.zeros(len(edges)), "empirical": np.zeros(len(edges)),
+                  "trials": n, "cdf": plan.cdf, "support": q.support, "dkw": math.inf})
     cdf_at_edges = plan.cdf(edges)
-    probs = np.diff(np.concatenate([[0.0], cdf_at_edges, [1.0]]))
-    n = c.counts.sum()
     empirical = np.cumsum(c.counts)[:-1] / n
     deviation = float(np.max(np.abs(empirical - cdf_at_edges))) if len(edges) else 0.0
-    epsilon = stats.dkw_epsilon(n, alpha)
-    fit = stats.chi_square_fit(probs, c.counts.astype(float), alpha, deviation)
-    tol = tolerance.probabilities
+    epsilon = stats.dkw_epsilon(n, conf.alpha)
     point_mass = bool(np.all((cdf_at_edges == 0.0) | (cdf_at_edges == 1.0)))
-    if point_mass and deviation == 0.0 and not fit.rejected:
+    if point_mass and deviation == 0.0:
         # the law is a single value and every trial gave it: settled, as for a zero variance
         epsilon = 0.0
-    verdict, needed = _distribution_verdict(fit, deviation + epsilon, tol, n, epsilon)
+    lower = np.clip(empirical - epsilon, 0.0, 1.0)
+    upper = np.clip(empirical + epsilon, 0.0, 1.0)
+    # bins: (-inf, e_0], (e_0, e_1], ..., (e_last, inf); G and the band at both ends of each
+    g_lo = np.concatenate([[0.0], cdf_at_edges])
+    g_hi = np.concatenate([cdf_at_edges, [1.0]])
+    f_lo = np.concatenate([[0.0], lower])
+    f_hi = np.concatenate([upper, [1.0]])
+    between = float(np.max(np.maximum(f_hi - g_lo, g_hi - f_lo))) if len(edges) else 1.0
+    if point_mass and deviation == 0.0:
+        between = 0.0  # one atom, every trial on it: nothing lies between
+    rejected = deviation > epsilon
+    p_value = stats.dkw_p_value(n, deviation) if n else 1.0
+    deviation_band = max(between, deviation + epsilon)
+    if len(edges) + 1 < 2 and not point_mass:
+        deviation_band = max(deviation_band, 1.0)  # one bin certifies nothing
+    width = 1 / max(len(edges) + 1, 1)  # what the bins' own width takes of the tolerance
+    verdict, needed = _distribution_verdict(rejected, deviation_band, tol, n,
+                                            max(deviation_band - width, 1e-300), tol - width)
+    probs = np.diff(np.concatenate([[0.0], cdf_at_edges, [1.0]]))
+    fit = stats.chi_square_fit(probs, c.counts.astype(float), conf.alpha, deviation)
     return QuantityResult(
-        q.name, "chi-square", verdict, fit.p_value, 1 - alpha, statistic=fit.statistic,
-        dof=fit.dof, bins=fit.bins, max_deviation=fit.max_deviation,
-        deviation_band=deviation + epsilon, impossible=fit.impossible, tolerance=tol,
-        trials_needed=needed,
+        q.name, "dkw", verdict, p_value, 1 - conf.alpha, statistic=fit.statistic,
+        dof=fit.dof, bins=len(edges) + 1, max_deviation=deviation,
+        deviation_band=deviation_band, impossible=0, tolerance=tol, trials_needed=needed,
+        band="exact",
         data={"edges": edges, "exact": cdf_at_edges, "empirical": empirical, "trials": n,
               "cdf": plan.cdf, "support": q.support, "dkw": epsilon})

@@ -302,7 +302,7 @@ def test_new_from_a_builtin_copies_and_renames_it(runner, tmp_path, monkeypatch)
 
 
 def test_verify_examples_is_one_run_one_table(runner):
-    code, out, err = run(runner, "verify", "hat-check", "--examples", "-n", "2e5", "--rtol", "0.05",
+    code, out, err = run(runner, "verify", "hat-check", "--examples", "-n", "1e6", "--rtol", "0.05",
                          "--threads", "2")
     assert code == 0, out + err
     from puzzles.engine import get_puzzle

@@ -98,5 +98,6 @@ PUZZLE = Puzzle(
     simulate=_simulate_kernel,
     # n points, each by rejection from the cube [-1, 1]^d: d draws per try, 1/acceptance tries
     naive_draws=n * d * 2 ** d * gamma(d / 2 + 1) / pi ** (d / 2),
+    bounds=(0, 1),
     examples=[{"n": 1, "d": 1}, {"n": 3, "d": 2}, {"n": 5, "d": 8}],
 )

@@ -54,5 +54,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=a + b - 1,  # a Fisher-Yates shuffle of every ballot, then the count
+    bounds=(0, 1),
     examples=[{"a": 1, "b": 0}, {"a": 2, "b": 1}, {"a": 11, "b": 10}],
 )

@@ -44,5 +44,6 @@ PUZZLE = Puzzle(
     quantities=[Probability((m - 2) / m)],
     simulate=_simulate_kernel,
     naive_draws=2,  # two endpoints, one angle each
+    bounds=(0, 1),
     examples=[{"m": 2}, {"m": 4}, {"m": 360}],
 )

@@ -45,5 +45,6 @@ PUZZLE = Puzzle(
     quantities=[Probability(1 - ff(d, n) / d ** n)],
     simulate=_simulate_kernel,
     naive_draws=n,  # one birthday per person
+    bounds=(0, 1),
     examples=[{"n": 1, "d": 1}, {"n": 4, "d": 3}, {"n": 3, "d": 3}, {"n": 60, "d": 365}],
 )

@@ -44,5 +44,6 @@ PUZZLE = Puzzle(
     quantities=[Probability(1 - n / 2 ** (n - 1))],
     simulate=_simulate_kernel,
     naive_draws=n - 1,  # one draw per break point
+    bounds=(0, 1),
     examples=[{"n": 4}, {"n": 5}, {"n": 12}],
 )

@@ -45,5 +45,6 @@ PUZZLE = Puzzle(
     quantities=[Probability(2 * l / (pi * t))],
     simulate=_simulate_kernel,
     naive_draws=2,  # the centre's height and the angle
+    bounds=(0, 1),
     examples=[{"l": 1, "t": 1}, {"l": "1/10", "t": 2}, {"l": "2.5", "t": "2.75"}],
 )

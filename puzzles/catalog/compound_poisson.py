@@ -8,7 +8,7 @@ lam/mu. By the law of total variance, Var[S] = E[N] Var[Y] + Var[N] E[Y]^2 = lam
 
 import numba
 import numpy as np
-from sympy import symbols
+from sympy import oo, symbols
 
 from puzzles import Mean, Puzzle, Real, Variance
 
@@ -49,5 +49,6 @@ PUZZLE = Puzzle(
     # claims as a Poisson process over the year (lam + 1 exponential gaps, by inversion, until
     # the year is over), then one draw per claim size (inversion): lam + 1 + lam
     naive_draws=2 * lam + 1,
+    bounds=(0, oo),
     examples=[{"lam": "1/4", "mu": "1/3"}, {"lam": "25", "mu": "7/2"}, {"lam": "0.7", "mu": 50}],
 )

@@ -71,5 +71,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n * harmonic(n),  # one draw per box bought: the expected number of boxes
+    bounds=(n, oo),
     examples=[{"n": 1}, {"n": 2}, {"n": 3}],
 )

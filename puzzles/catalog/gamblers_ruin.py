@@ -10,7 +10,7 @@ so m_k = (k - n h_k) / (q - p); for p = 1/2, fortune^2 - bets is one and m_k = k
 
 import numba
 import numpy as np
-from sympy import Eq, Piecewise, Rational, symbols
+from sympy import Eq, oo, Piecewise, Rational, symbols
 
 from puzzles import Integer, Mean, Probability, Puzzle, Real
 
@@ -56,6 +56,7 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=_EXPECTED_BETS,  # one draw per bet
+    bounds={"reached": (0, 1), "bets": (1, oo)},
     examples=[
         {"k": 1, "n": 2, "p": "3/10"},
         {"k": 9, "n": 10, "p": "1/2"},

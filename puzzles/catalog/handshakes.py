@@ -132,6 +132,7 @@ PUZZLE = Puzzle(
             (0, True)), x, support=(2, 2 * Min(a, b))),
     ],
     simulate=_simulate_kernel,
+    bounds=(0, 2 * Min(a, b)),
     examples=[{"a": 3, "b": 5}, {"a": 1, "b": 2}, {"a": 12, "b": 1}],
     naive_draws=N - 1,  # a Fisher-Yates shuffle of the seats
 )

@@ -51,5 +51,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n - 1,  # a Fisher-Yates shuffle of the hats
+    bounds={"X": (0, n), "nobody": (0, 1)},
     examples=[{"n": 2}, {"n": 3}, {"n": 4}, {"n": 40}],
 )

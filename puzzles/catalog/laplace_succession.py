@@ -54,5 +54,6 @@ PUZZLE = Puzzle(
     naive_draws=(n + 1) ** 2 + 1,
     # about n + 1 tries of up to n flips per trial: slower than most, so fewer trials
     default_trials=5_000_000,
+    bounds=(0, 1),
     examples=[{"n": 0, "k": 0}, {"n": 1, "k": 1}, {"n": 12, "k": 0}],
 )

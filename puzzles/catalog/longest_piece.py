@@ -61,5 +61,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n - 1,  # one draw per break point
+    bounds=(0, 1),
     examples=[{"n": 1}, {"n": 2}, {"n": 9}],
 )

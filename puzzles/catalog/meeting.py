@@ -45,5 +45,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=2,  # one arrival time per friend
+    bounds=(0, 1),
     examples=[{"t": 1, "w": 0}, {"t": "2.5", "w": "2.5"}, {"t": 10, "w": "1/3"}],
 )

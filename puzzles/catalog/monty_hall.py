@@ -64,5 +64,6 @@ PUZZLE = Puzzle(
     quantities=[Probability((n - 1) / (n * (n - 1 - k)))],
     simulate=_simulate_kernel,
     naive_draws=k + 3,  # the car, your pick, the k doors the host opens, the door you switch to
+    bounds=(0, 1),
     examples=[{"n": 4, "k": 2}, {"n": 10, "k": 1}, {"n": 7, "k": 3}],
 )

@@ -102,5 +102,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n,  # one draw per number
+    bounds=(0, 1),
     examples=[{"n": 1, "k": 1}, {"n": 7, "k": 7}, {"n": 40, "k": 13}],
 )

@@ -10,7 +10,7 @@ a prefix and a suffix of H T H), everyone else has lost. So E[T] = 1/(p^2 q) + 1
 
 import numba
 import numpy as np
-from sympy import Rational, symbols
+from sympy import oo, Rational, symbols
 
 from puzzles import Mean, Puzzle, Real
 
@@ -45,5 +45,6 @@ PUZZLE = Puzzle(
     quantities=[Mean(_EXPECTED_FLIPS)],
     simulate=_simulate_kernel,
     naive_draws=_EXPECTED_FLIPS,  # one draw per flip
+    bounds=(3, oo),
     examples=[{"p": "1/5"}, {"p": "19/20"}, {"p": "2/3"}],
 )

@@ -58,5 +58,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n,  # one draw per ball drawn
+    bounds=(0, n),
     examples=[{"n": 1, "r": 1, "b": 1}, {"n": 5, "r": 7, "b": 2}, {"n": 30, "r": 2, "b": 5}],
 )

@@ -38,5 +38,6 @@ PUZZLE = Puzzle(
     quantities=[Probability(binomial(n, n / 2) / 2 ** n)],
     simulate=_simulate_kernel,
     naive_draws=n,  # one draw per step
+    bounds=(0, 1),
     examples=[{"n": 2}, {"n": 4}, {"n": 200}],
 )

@@ -77,5 +77,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n,  # one draw per value
+    bounds=(1, n),
     examples=[{"n": 1}, {"n": 2}, {"n": 6}],
 )

@@ -59,5 +59,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n - 1,  # a Fisher-Yates shuffle of the candidates, then the interviews
+    bounds=(0, 1),
     examples=[{"n": 1, "k": 0}, {"n": 6, "k": 0}, {"n": 6, "k": 5}, {"n": 100, "k": 37}],
 )

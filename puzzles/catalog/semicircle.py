@@ -47,5 +47,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n,  # one position per point
+    bounds=(0, 1),
     examples=[{"n": 2}, {"n": 3}, {"n": 8}],
 )

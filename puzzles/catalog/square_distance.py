@@ -44,5 +44,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=4,  # two coordinates per point
+    bounds=(0, s * sqrt(2)),
     examples=[{"s": "1/1000"}, {"s": "7/3"}, {"s": 250}],
 )

@@ -45,5 +45,6 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=exp(t),  # the draws themselves: E[N] = e^t
+    bounds=(1, oo),
     examples=[{"t": "1/2"}, {"t": "1/20"}, {"t": "0.999"}],
 )

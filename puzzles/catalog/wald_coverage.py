@@ -67,6 +67,7 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n,  # one draw per Bernoulli trial
+    bounds=(0, 1),
     examples=[
         {"n": 1, "p": "1/2"},
         {"n": 12, "p": "1/2", "z": 2},

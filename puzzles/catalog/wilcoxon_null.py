@@ -90,6 +90,7 @@ PUZZLE = Puzzle(
     ],
     simulate=_simulate_kernel,
     naive_draws=n,  # one draw per observation (a normal by inversion of one uniform)
+    bounds=(0, n * (n + 1) / 2),
     examples=[{"n": 1}, {"n": 2}, {"n": 30}],
     default_trials=4_000_000,  # n normal draws and an insertion sort per trial: ~2 M trials/s
 )

@@ -54,19 +54,23 @@ def _add_up_finite_sums(expr):
     sympy adds up to 100 terms directly but beyond that first tries symbolic summation, which can
     take minutes (wald-coverage at n=2700); adding the terms one by one takes milliseconds.
     """
-    def finite(e):
-        if not isinstance(e, sympy.Sum) or len(e.limits) != 1:
+    def finite(e):  # the outermost limit of a Sum (its last) has numbers for bounds
+        if not isinstance(e, sympy.Sum):
             return False
-        _var, low, high = e.limits[0]
+        _var, low, high = e.limits[-1]
         return low.is_Integer and high.is_Integer and 0 <= high - low < MAX_TERMS_ADDED
 
     def add_up(e):
-        var, low, high = e.limits[0]
-        return sympy.Add(*[e.function.subs(var, k) for k in range(int(low), int(high) + 1)])
+        var, low, high = e.limits[-1]
+        inner = sympy.Sum(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
+        return sympy.Add(*[inner.subs(var, k) for k in range(int(low), int(high) + 1)])
 
     if not isinstance(expr, sympy.Basic) or not expr.has(sympy.Sum):
         return expr
-    return expr.replace(finite, add_up)
+    # a Sum inside a Sum gets numbers for limits only once the outer one is added up
+    while any(finite(s) for s in expr.atoms(sympy.Sum)):
+        expr = expr.replace(finite, add_up)
+    return expr
 
 
 def to_float(value: sympy.Expr) -> float:

@@ -214,3 +214,264 @@ def test_sock_pairs_simulator_outcomes():
     t = run_kernel("sock-pairs", {"n": 3}, trials=20_000)
     assert t.shape == (20_000,) and set(np.unique(t)) == {2.0, 3.0, 4.0}
     assert set(np.unique(run_kernel("sock-pairs", {"n": 1}))) == {2.0}
+
+
+# --------------------------------------------------------------------------- banach-matchbox
+
+
+def _banach_law(N) -> dict:
+    """The law of X by stepping the pair (matches left, matches right) pick by pick, exactly."""
+    law: dict = {}
+    states = {(N, N): Fraction(1)}
+    half = Fraction(1, 2)
+    while states:
+        nxt: dict = {}
+        for (left, right), p in states.items():
+            for mine, other, flip in ((left, right, False), (right, left, True)):
+                if mine == 0:
+                    law[other] = law.get(other, 0) + p * half
+                else:
+                    key = (other, mine - 1) if flip else (mine - 1, other)
+                    nxt[key] = nxt.get(key, 0) + p * half
+        states = nxt
+    return law
+
+
+@pytest.mark.parametrize("N", [1, 2, 3, 6, 50])
+def test_banach_matchbox_matches_the_pick_by_pick_chain(N):
+    assert_law("banach-matchbox", {"N": N}, _banach_law(N), range(0, N + 1))
+
+
+def test_banach_matchbox_noticing_the_last_match_is_caught():
+    (N,) = get_puzzle("banach-matchbox").symbols.values()
+    x = get_puzzle("banach-matchbox").quantity("pmf").variable
+    # the slip: he notices a box is empty as he takes its last match (Feller's variant)
+    wrong = Pmf(sympy.binomial(2 * N - x - 1, N - 1) / 2 ** (2 * N - x - 1), x, support=(0, N))
+    assert_caught(with_quantity("banach-matchbox", wrong))
+
+
+def test_banach_matchbox_simulator_outcomes():
+    x = run_kernel("banach-matchbox", {"N": 2}, trials=20_000)
+    assert x.shape == (20_000,) and set(np.unique(x)) == {0.0, 1.0, 2.0}
+    assert abs(np.mean(x == 2) - 0.25) < 0.02  # the same box picked twice, then again
+
+
+# --------------------------------------------------------------------------- success-run
+
+
+def _run_wait_moments(p: Fraction, k: int) -> tuple[Fraction, Fraction]:
+    """E[T] and Var[T] by solving the chain on the current run length exactly (sympy Matrix)."""
+    p = sympy.Rational(p)
+    e = sympy.symbols(f"e0:{k}")
+    s = sympy.symbols(f"s0:{k}")  # second moments
+    nxt = lambda v, j: v[j + 1] if j + 1 < k else 0  # noqa: E731
+    eqs = [sympy.Eq(e[j], 1 + p * nxt(e, j) + (1 - p) * e[0]) for j in range(k)]
+    sol = sympy.solve(eqs, e)
+    ev = [sol[v] for v in e]
+    nxt_e = lambda j: ev[j + 1] if j + 1 < k else 0  # noqa: E731
+    eqs2 = [sympy.Eq(s[j], 1 + 2 * (p * nxt_e(j) + (1 - p) * ev[0]) + p * nxt(s, j) + (1 - p) * s[0])
+            for j in range(k)]
+    sol2 = sympy.solve(eqs2, s)
+    return Fraction(str(ev[0])), Fraction(str(sol2[s[0]] - ev[0] ** 2))
+
+
+@pytest.mark.parametrize("p,k", [("1/6", 2), ("1/2", 1), ("1/2", 3), ("2/3", 5), ("1/10", 4),
+                                 ("9/10", 7)])
+def test_success_run_matches_the_run_length_chain(p, k):
+    mean, variance = _run_wait_moments(Fraction(p), k)
+    params = {"p": p, "k": k}
+    assert as_fraction(exact_at("success-run", "mean", params)) == mean
+    assert as_fraction(exact_at("success-run", "variance", params)) == variance
+
+
+def test_success_run_classic_value():
+    assert exact_at("success-run", "mean") == 42  # two sixes in a row
+
+
+def test_success_run_as_a_negative_binomial_is_caught():
+    p, k = get_puzzle("success-run").symbols.values()
+    # the slip: k successes in all, not in a row
+    assert_caught(with_quantity("success-run", Variance(k * (1 - p) / p ** 2)))
+
+
+def test_success_run_simulator_outcomes():
+    t = run_kernel("success-run", {"p": "1/2", "k": 3}, trials=20_000)
+    assert t.shape == (20_000,) and t.min() == 3 and np.all(t == np.round(t))
+    assert abs(np.mean(t == 3) - 1 / 8) < 0.01
+    assert abs(np.mean(t == 4) - 1 / 16) < 0.01  # a failure, then three successes
+
+
+# --------------------------------------------------------------------------- isolated-vertices
+
+
+def _isolated_law(n, p: Fraction) -> dict:
+    """The law of X over every graph on n vertices, each weighted by p^edges (1-p)^non-edges."""
+    pairs = list(itertools.combinations(range(n), 2))
+    law: dict = {}
+    for present in itertools.product((0, 1), repeat=len(pairs)):
+        weight = Fraction(1)
+        degree = [0] * n
+        for (u, v), e in zip(pairs, present):
+            weight *= p if e else 1 - p
+            degree[u] += e
+            degree[v] += e
+        if weight:
+            x = degree.count(0)
+            law[x] = law.get(x, 0) + weight
+    return law
+
+
+@pytest.mark.parametrize("n,p", [(2, "1/2"), (3, "1/3"), (4, "1/5"), (5, "2/7"), (5, "0"),
+                                 (4, "1"), (5, "9/10")])
+def test_isolated_vertices_matches_enumeration_of_every_graph(n, p):
+    law = _isolated_law(n, Fraction(p))
+    params = {"n": n, "p": p}
+    assert_law("isolated-vertices", params, law, range(0, n + 1))
+    assert as_fraction(exact_at("isolated-vertices", "probability", params)) == law.get(0, 0)
+
+
+def test_isolated_vertices_at_the_defaults_matches_a_vertex_by_vertex_recursion():
+    # P(no isolated vertex in G(m, p)) = sum over the number j of isolated vertices of
+    # P(exactly those j) -- a different recursion: N_m = 1 - sum_{j>=1} C(m,j) q^(C(j,2)+j(m-j)) N_{m-j}
+    q = 1 - Fraction(1, 5)
+    none = {0: Fraction(1)}
+    for m in range(1, 11):
+        none[m] = 1 - sum(math.comb(m, j) * q ** (j * (j - 1) // 2 + j * (m - j)) * none[m - j]
+                          for j in range(1, m + 1))
+    assert as_fraction(exact_at("isolated-vertices", "probability")) == none[10]
+    for x in range(0, 11):
+        expected = math.comb(10, x) * q ** (x * (x - 1) // 2 + x * (10 - x)) * none[10 - x]
+        assert as_fraction(exact_at("isolated-vertices", "pmf", {}, x)) == expected
+
+
+def test_isolated_vertices_treating_vertices_as_independent_is_caught():
+    n, p = get_puzzle("isolated-vertices").symbols.values()
+    single = (1 - p) ** (n - 1)
+    assert_caught(with_quantity("isolated-vertices", Variance(n * single * (1 - single))))
+
+
+def test_isolated_vertices_simulator_outcomes():
+    out = run_kernel("isolated-vertices", {"n": 4, "p": "1/3"}, trials=20_000)
+    assert out.shape == (20_000, 2)
+    assert set(np.unique(out[:, 0])) == {0.0, 1.0, 2.0, 4.0}  # 3 isolated of 4 is impossible
+    assert np.array_equal(out[:, 1], (out[:, 0] == 0).astype(float))
+    assert set(np.unique(run_kernel("isolated-vertices", {"n": 5, "p": 0})[:, 0])) == {5.0}
+    assert set(np.unique(run_kernel("isolated-vertices", {"n": 5, "p": 1})[:, 0])) == {0.0}
+
+
+# --------------------------------------------------------------------------- prisoners-boxes
+
+
+def _prisoners_law(n, m) -> dict:
+    """The law of X over every filling of the boxes, each prisoner walking his boxes literally."""
+    law: dict = {}
+    fillings = list(itertools.permutations(range(n)))
+    for box in fillings:
+        failed = 0
+        for prisoner in range(n):
+            b, found = prisoner, False
+            for _ in range(m):
+                if box[b] == prisoner:
+                    found = True
+                    break
+                b = box[b]
+            failed += not found
+        law[failed] = law.get(failed, 0) + Fraction(1, len(fillings))
+    return law
+
+
+@pytest.mark.parametrize("n,m", [(1, 1), (2, 1), (2, 2), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4),
+                                 (7, 7)])
+def test_prisoners_boxes_matches_every_filling_walked_box_by_box(n, m):
+    law = _prisoners_law(n, m)
+    mean, variance = moments(law)
+    params = {"n": n, "m": m}
+    assert as_fraction(exact_at("prisoners-boxes", "mean", params)) == mean
+    assert as_fraction(exact_at("prisoners-boxes", "variance", params)) == variance
+    assert as_fraction(exact_at("prisoners-boxes", "probability", params)) == law.get(0, 0)
+
+
+def test_prisoners_boxes_classic_value():
+    # 100 prisoners, 50 boxes each: about 31.18%
+    assert abs(float(exact_at("prisoners-boxes", "probability")) - 0.3118278207) < 1e-10
+
+
+def test_prisoners_boxes_random_guessing_is_caught():
+    n, m = get_puzzle("prisoners-boxes").symbols.values()
+    # the slip: each prisoner succeeds with probability m/n, independently of the others
+    assert_caught(with_quantity("prisoners-boxes", Variance(n * (m / n) * (1 - m / n))))
+
+
+def test_prisoners_boxes_simulator_outcomes():
+    out = run_kernel("prisoners-boxes", {"n": 5, "m": 3}, trials=20_000)
+    assert out.shape == (20_000, 2)
+    assert set(np.unique(out[:, 0])) == {0.0, 4.0, 5.0}
+    assert np.array_equal(out[:, 1], (out[:, 0] == 0).astype(float))
+    assert set(np.unique(run_kernel("prisoners-boxes", {"n": 4, "m": 4})[:, 0])) == {0.0}
+
+
+def test_nested_finite_sums_are_all_added_up_term_by_term():
+    # longest-run's moments sum, over x, a Sum whose upper limit depends on x: once the outer
+    # sum is added up, the inner ones have numbers for limits and must be added up too, not be
+    # left to sympy's doit() (which tries symbolic summation first past 100 terms)
+    i, j = sympy.symbols("i j", integer=True)
+    nested = sympy.Sum(sympy.Sum(sympy.binomial(j, i) * sympy.Rational(1, 3) ** i, (i, 0, j)),
+                       (j, 0, 30))
+    added = ex._add_up_finite_sums(nested)
+    assert not added.has(sympy.Sum)
+    assert added == sum(Fraction(4, 3) ** k for k in range(31))
+
+
+# --------------------------------------------------------------------------- longest-run
+
+
+def _longest_run_law(n, p: Fraction) -> dict:
+    """The law of L by stepping (current run, longest run so far) flip by flip, exactly."""
+    states = {(0, 0): Fraction(1)}
+    for _ in range(n):
+        nxt: dict = {}
+        for (run, best), w in states.items():
+            heads = (run + 1, max(best, run + 1))
+            nxt[heads] = nxt.get(heads, 0) + w * p
+            nxt[(0, best)] = nxt.get((0, best), 0) + w * (1 - p)
+        states = nxt
+    law: dict = {}
+    for (_, best), w in states.items():
+        law[best] = law.get(best, 0) + w
+    return law
+
+
+@pytest.mark.parametrize("n,p", [(1, "1/2"), (2, "1/3"), (5, "1/2"), (8, "3/4"), (12, "1/10"),
+                                 (20, "1/2")])
+def test_longest_run_matches_the_flip_by_flip_chain(n, p):
+    law = _longest_run_law(n, Fraction(p))
+    mean, variance = moments(law)
+    params = {"n": n, "p": p}
+    assert as_fraction(exact_at("longest-run", "mean", params)) == mean
+    assert as_fraction(exact_at("longest-run", "variance", params)) == variance
+    cdf = Fraction(0)
+    for x in range(0, n + 2):
+        cdf += law.get(x, 0)
+        assert as_fraction(exact_at("longest-run", "cdf", params, x)) == cdf, x
+
+
+def test_longest_run_matches_enumeration_of_every_sequence():
+    n, p = 9, Fraction(2, 5)
+    law: dict = {}
+    for flips in itertools.product((0, 1), repeat=n):
+        best = max((len(block) for block in "".join(map(str, flips)).split("0")), default=0)
+        law[best] = law.get(best, 0) + p ** sum(flips) * (1 - p) ** (n - sum(flips))
+    mean, _ = moments(law)
+    assert as_fraction(exact_at("longest-run", "mean", {"n": n, "p": "2/5"})) == mean
+
+
+def test_longest_run_log2_rule_of_thumb_is_caught():
+    n, p = get_puzzle("longest-run").symbols.values()
+    # the slip: E[L] ~ log_{1/p}(n (1 - p)), Schilling's asymptotic, taken as exact
+    assert_caught(with_quantity("longest-run", Mean(sympy.log(n * (1 - p)) / sympy.log(1 / p))))
+
+
+def test_longest_run_simulator_outcomes():
+    out = run_kernel("longest-run", {"n": 4, "p": "1/3"}, trials=20_000)
+    assert out.shape == (20_000,) and set(np.unique(out)) == {0.0, 1.0, 2.0, 3.0, 4.0}
+    assert abs(np.mean(out == 0) - (2 / 3) ** 4) < 0.015

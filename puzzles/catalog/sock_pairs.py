@@ -5,11 +5,11 @@ Derivation. T > k means the first k socks come from k different pairs: choose th
 P(T > k) = 2^k C(n, k) / C(2n, k), and T <= n + 1 (pigeonhole). Given that the first x - 1 socks
 are all from different pairs, the next sock completes a pair when it is one of the x - 1 partners
 among the 2n - x + 1 socks left: P(T = x) = P(T > x-1) (x - 1)/(2n - x + 1).
-The moments: E[T] = sum_{k>=0} P(T > k). Writing s_k = P(T > k), s_{k+1} = s_k 2(n-k)/(2n-k),
-i.e. (2n - k) s_{k+1} = 2(n - k) s_k; summing over k telescopes to
-sum_k s_k = 4^n / C(2n, n) (for n = 1: 2). Summing (2k + 1) s_k the same way (multiply the
-recursion by k before summing) gives E[T^2] = 4n + 2 - 4^n / C(2n, n), so
-Var[T] = 4n + 2 - E[T] - E[T]^2 with E[T] = 4^n / C(2n, n).
+The moments: with s_k = P(T > k), E[T] = sum_k s_k and E[T^2] = sum_k (2k + 1) s_k. Consecutive
+terms satisfy (2n - k) s_(k+1) = 2(n - k) s_k; summing over k = 0..n gives
+(2n + 1)(E[T] - 1) - sum_k k s_k = 2n E[T] - 2 sum_k k s_k, i.e. E[T^2] = 4n + 2 - E[T]. And
+E[T] = sum_k 2^k C(n, k)/C(2n, k) = 4^n / C(2n, n) (induction on n), so
+Var[T] = 4n + 2 - E[T] - E[T]^2.
 """
 
 import numba

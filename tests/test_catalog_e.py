@@ -475,3 +475,209 @@ def test_longest_run_simulator_outcomes():
     out = run_kernel("longest-run", {"n": 4, "p": "1/3"}, trials=20_000)
     assert out.shape == (20_000,) and set(np.unique(out)) == {0.0, 1.0, 2.0, 3.0, 4.0}
     assert abs(np.mean(out == 0) - (2 / 3) ** 4) < 0.015
+
+
+# --------------------------------------------------------------------------- circle-triangle-area
+
+
+def test_circle_triangle_area_matches_numerical_integration_of_the_shoelace():
+    # by rotation, fix the first point at angle 0; integrate the shoelace area (and its square)
+    # of the triangle over the other two angles, numerically
+    from scipy import integrate
+
+    def area(b, c):
+        ax, ay, bx, by, cx, cy = 1.0, 0.0, math.cos(b), math.sin(b), math.cos(c), math.sin(c)
+        return 0.5 * abs((bx - ax) * (cy - ay) - (cx - ax) * (by - ay))
+
+    two_pi = 2 * math.pi
+    opts = {"epsabs": 1e-12, "epsrel": 1e-12}
+    # the absolute value has a kink where b = c: split the square of angles along it
+    first = sum(integrate.dblquad(area, 0, two_pi, lo, hi, **opts)[0]
+                for lo, hi in ((0, lambda c: c), (lambda c: c, two_pi))) / two_pi ** 2
+    second = sum(integrate.dblquad(lambda b, c: area(b, c) ** 2, 0, two_pi, lo, hi, **opts)[0]
+                 for lo, hi in ((0, lambda c: c), (lambda c: c, two_pi))) / two_pi ** 2
+    for r in (1, 2, "1/3"):
+        scale = float(sympy.Rational(r))
+        mean = float(exact_at("circle-triangle-area", "mean", {"R": r}))
+        variance = float(exact_at("circle-triangle-area", "variance", {"R": r}))
+        assert abs(mean - first * scale ** 2) < 1e-9 * scale ** 2
+        assert abs(variance - (second - first ** 2) * scale ** 4) < 1e-9 * scale ** 4
+
+
+def test_circle_triangle_area_with_uniform_points_in_the_disk_is_caught():
+    (r,) = get_puzzle("circle-triangle-area").symbols.values()
+    # the slip: the classic for three points inside the disk, 35 R^2 / (48 pi)
+    assert_caught(with_quantity("circle-triangle-area", Mean(35 * r ** 2 / (48 * sympy.pi))))
+
+
+def test_circle_triangle_area_simulator_outcomes():
+    a = run_kernel("circle-triangle-area", {"R": 2}, trials=20_000)
+    assert a.shape == (20_000,) and np.all(a >= 0)
+    assert a.max() <= 3 * math.sqrt(3) / 4 * 4 + 1e-12
+
+
+# --------------------------------------------------------------------------- cycle-cover
+
+
+def _solve(matrix, rhs):
+    """Solve matrix x = rhs exactly (Gauss-Jordan in fractions)."""
+    size = len(rhs)
+    rows = [list(matrix[i]) + [rhs[i]] for i in range(size)]
+    for col in range(size):
+        pivot = next(r for r in range(col, size) if rows[r][col] != 0)
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        inv = 1 / rows[col][col]
+        rows[col] = [v * inv for v in rows[col]]
+        for r in range(size):
+            if r != col and rows[r][col] != 0:
+                f = rows[r][col]
+                rows[r] = [a - f * b for a, b in zip(rows[r], rows[col])]
+    return [rows[i][size] for i in range(size)]
+
+
+def _cover_chain(n):
+    """For the walk started at 0 on the n-cycle: (E[C], E[C^2], P(last vertex = k) for each k),
+    solved exactly over the states (visited set, position), the fullest sets first."""
+    full = (1 << n) - 1
+    first, second, last = {}, {}, {}  # by (mask, position)
+
+    def after(mask, pos):
+        for nxt in ((pos + 1) % n, (pos - 1) % n):
+            yield mask | (1 << nxt), nxt
+
+    masks = sorted(range(1, full), key=lambda m: -bin(m).count("1"))
+    for mask in masks:
+        if not mask & 1:
+            continue
+        positions = [v for v in range(n) if mask >> v & 1]
+        index = {v: i for i, v in enumerate(positions)}
+        size = len(positions)
+        matrix = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
+        rhs1, rhs_last = [Fraction(1)] * size, [[Fraction(0)] * size for _ in range(n)]
+        for v in positions:
+            for m2, w in after(mask, v):
+                if m2 == mask:
+                    matrix[index[v]][index[w]] -= Fraction(1, 2)
+                elif m2 == full:
+                    rhs_last[w][index[v]] += Fraction(1, 2)
+                else:
+                    rhs1[index[v]] += first[m2, w] / 2
+                    for k in range(n):
+                        rhs_last[k][index[v]] += last[m2, w][k] / 2
+        e1 = _solve(matrix, rhs1)
+        lasts = [_solve(matrix, rhs_last[k]) for k in range(n)]
+        for v in positions:
+            first[mask, v] = e1[index[v]]
+            last[mask, v] = [lasts[k][index[v]] for k in range(n)]
+        # E[C^2 | s] = 1 + 2 sum p E[C | s'] + sum p E[C^2 | s'] (E[C | full] = 0)
+        rhs2 = []
+        for v in positions:
+            total = Fraction(1)
+            for m2, w in after(mask, v):
+                if m2 != full:
+                    total += first[m2, w]  # 2 * (1/2) * E[C | s']
+                    if m2 != mask:
+                        total += second[m2, w] / 2
+            rhs2.append(total)
+        e2 = _solve(matrix, rhs2)
+        for v in positions:
+            second[mask, v] = e2[index[v]]
+    return first[1, 0], second[1, 0], last[1, 0]
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6, 7])
+def test_cycle_cover_matches_the_exact_chain_on_visited_sets(n):
+    mean, second, last = _cover_chain(n)
+    params = {"n": n, "k": 1}
+    assert as_fraction(exact_at("cycle-cover", "mean", params)) == mean
+    assert as_fraction(exact_at("cycle-cover", "variance", params)) == second - mean ** 2
+    assert last[0] == 0
+    for k in range(1, n):
+        assert as_fraction(exact_at("cycle-cover", "probability", {"n": n, "k": k})) == last[k]
+
+
+def test_cycle_cover_start_counted_among_the_candidates_is_caught():
+    n, k = get_puzzle("cycle-cover").symbols.values()
+    # the slip: the last vertex uniform over all n vertices, the start included
+    assert_caught(with_quantity("cycle-cover", Probability(1 / n, of="last_is_k")))
+
+
+def test_cycle_cover_simulator_outcomes():
+    out = run_kernel("cycle-cover", {"n": 4, "k": 2}, trials=20_000)
+    assert out.shape == (20_000, 2)
+    assert out[:, 0].min() == 3 and np.all(out[:, 0] == np.round(out[:, 0]))
+    assert set(np.unique(out[:, 1])) == {0.0, 1.0}
+    assert abs(out[:, 1].mean() - 1 / 3) < 0.02
+
+
+# --------------------------------------------------------------------------- amoeba
+
+
+def _colony_law(p0, p2, p3, t) -> dict:
+    """The law of Z_t by composing the offspring generating function t times, exactly."""
+    s = sympy.symbols("s")
+    p0, p2, p3 = map(sympy.Rational, (p0, p2, p3))
+    f = p0 + (1 - p0 - p2 - p3) * s + p2 * s ** 2 + p3 * s ** 3
+    g = s
+    for _ in range(t):
+        g = sympy.expand(g.subs(s, f))
+    poly = sympy.Poly(g, s)
+    return {int(m[0]): Fraction(str(c)) for m, c in zip(poly.monoms(), poly.coeffs())}
+
+
+@pytest.mark.parametrize("p0,p2,p3,t", [("1/4", "1/4", "1/4", 0), ("1/4", "1/4", "1/4", 3),
+                                        ("1/2", "1/4", "0", 4), ("1/10", "1/2", "0", 3),
+                                        ("0", "1/5", "1/5", 2), ("1/3", "0", "1/3", 3),
+                                        ("1/4", "1/4", "0", 5), ("1/3", "1/3", "0", 4)])
+def test_amoeba_moments_match_the_composed_generating_function(p0, p2, p3, t):
+    mean, variance = moments(_colony_law(p0, p2, p3, t))
+    params = {"p0": p0, "p2": p2, "p3": p3, "t": t}
+    assert as_fraction(exact_at("amoeba", "mean", params)) == mean
+    assert as_fraction(exact_at("amoeba", "variance", params)) == variance
+
+
+@pytest.mark.parametrize("p0,p2,p3", [("1/4", "1/4", "1/4"), ("1/2", "1/4", "0"),
+                                      ("1/10", "1/2", "0"), ("0", "1/5", "1/5"),
+                                      ("1/3", "0", "1/3"), ("1/4", "1/4", "0"),
+                                      ("1/5", "1/5", "3/5"), ("2/5", "0", "1/5")])
+def test_amoeba_extinction_is_the_smallest_fixed_point_in_the_unit_interval(p0, p2, p3):
+    # sympy finds the real roots of f(s) = s exactly; and the extinction-by-minute-g
+    # probabilities (f iterated from 0) climb to the same number
+    s = sympy.symbols("s")
+    a, b, c = map(sympy.Rational, (p0, p2, p3))
+    f = a + (1 - a - b - c) * s + b * s ** 2 + c * s ** 3
+    roots = [r for r in sympy.real_roots(sympy.Poly(f - s, s)) if 0 <= r <= 1]
+    smallest = min(roots, key=lambda r: float(r))
+    value = exact_at("amoeba", "probability", {"p0": p0, "p2": p2, "p3": p3})
+    assert abs(sympy.N(value - smallest, 50)) < sympy.Float("1e-40")
+    by_minute = 0.0
+    fa, fb, fc = float(a), float(b), float(c)
+    for _ in range(20_000):
+        by_minute = fa + by_minute * (1 - fa - fb - fc + by_minute * (fb + by_minute * fc))
+    if float(value) < 1:  # from 0 the iteration converges geometrically below criticality only
+        assert abs(by_minute - float(value)) < 1e-12
+
+
+def test_amoeba_largest_root_is_caught():
+    p0, p2, p3, _ = get_puzzle("amoeba").symbols.values()
+    # the slip: the other root of the quadratic, or 1 -- taking the largest fixed point
+    assert_caught(with_quantity("amoeba", Probability(sympy.Integer(1), of="dies_out")))
+
+
+def test_amoeba_forgetting_the_growth_in_the_variance_is_caught():
+    p0, p2, p3, t = get_puzzle("amoeba").symbols.values()
+    mu = 1 - p0 + p2 + 2 * p3
+    sigma2 = 1 - p0 + 3 * p2 + 8 * p3 - mu ** 2
+    assert_caught(with_quantity("amoeba", Variance(t * sigma2 * mu ** (2 * t - 2))))
+
+
+def test_amoeba_simulator_outcomes():
+    out = run_kernel("amoeba", {"p0": "1/2", "p2": "1/4", "p3": 0, "t": 2}, trials=20_000)
+    assert out.shape == (20_000, 2)
+    assert set(np.unique(out[:, 1])) == {1.0}  # subcritical: every colony dies out
+    assert out[:, 0].max() <= 4
+    immortal = run_kernel("amoeba", {"p0": 0, "p2": "1/5", "p3": "1/5", "t": 3}, trials=5_000)
+    assert set(np.unique(immortal[:, 1])) == {0.0} and immortal[:, 0].min() >= 1
+    # a colony large enough for the binomial shortcut: Z_8 at mean 3/2 per minute
+    big = run_kernel("amoeba", {"t": 12}, trials=5_000)
+    assert abs(big[:, 0].mean() / 1.5 ** 12 - 1) < 0.1

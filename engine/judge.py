@@ -114,8 +114,8 @@ class CheckReport:
         rows = [(c.quantity, _clip(c.parsed, 40), _clip(c.source.replace("exact: ", ""), 32),
                  f"{c.status}: {c.message}") for c in self.claims]
         notes = list(dict.fromkeys(f"note: {c.quantity}: {n}" for c in self.claims for n in c.notes))
-        count = f"{self.wrong} of {len(self.claims)} claims" if self.wrong else \
-            f"{len(self.claims)} claim{'s' * (len(self.claims) != 1)}"
+        count = (f"{self.wrong} of {_plural(len(self.claims), 'claim')}" if self.wrong
+                 else _plural(len(self.claims), 'claim'))
         if self.verdict == "agree":
             where = " ".join(f"{k}={v}" for k, v in self.params.items())
             count += (f"; with the simulation{' at ' + where if where else ''}, not a proof for "
@@ -940,3 +940,8 @@ def also_derived(puzzle: Puzzle, values: dict, texts) -> list:
         d.source = "exact" if exact is not None else ""
         out.append(d)
     return out
+
+
+def _plural(count: int, noun: str) -> str:
+    """'1 claim', '2 claims'."""
+    return f"{count:,} {noun}{'s' * (count != 1)}"

@@ -167,7 +167,7 @@ def _header_lines(report, width: float, reference: str):
         against = "no closed forms: estimates only"
     trials = f"{report.trials:,} trials"
     if getattr(report, "mode", "fixed") == "auto":
-        trials += f" (auto: {report.looks} looks, stopped: {report.stopped})"
+        trials += f" (auto: {report.looks} look{'s' * (report.looks != 1)}, stopped: {report.stopped})"
     parts = [trials, f"seed {report.seed}", f"{report.seconds:.1f} s", against,
              f"bands {joint:g}% jointly" + (f" ({each} each)" if each else "")]
     sub_lines, line = [], ""

@@ -248,7 +248,7 @@ def report_table(report: Report):
 
     rate = report.trials_per_second
     rate_text = f"{rate / 1e6:.1f} M trials/s" if rate >= 1e5 else f"{rate:,.0f} trials/s"
-    mode = f" (auto, {report.looks} looks)" if report.mode == "auto" else ""
+    mode = f" (auto, {report.looks} look{'s' * (report.looks != 1)})" if report.mode == "auto" else ""
     head = (f"{report.puzzle}  {format_params(report.params)}   {report.trials:,} trials{mode}  "
             f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
     level = 100 * (1 - report.alpha)
@@ -287,7 +287,7 @@ MAX_TABLE_ROWS = 30
 def _estimated_row(q) -> tuple:
     if q.table is not None:
         band = f"half-width <= {q.deviation_band:.2g}"
-        estimate = f"{q.values} values" if q.name == "pmf" else f"{q.values} points"
+        estimate = f"{q.values} value{'s' * (q.values != 1)}" if q.name == "pmf" else f"{q.values} point{'s' * (q.values != 1)}"
     else:
         band, estimate = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]", _num(q.estimate)
     verdict = "estimated" + ("" if q.precise else " (band wider than rtol)")

@@ -168,3 +168,14 @@ def test_sum_binder():
     n = sympy.Symbol("n", integer=True)
     expr = parse_expression("sum((-1)**k/factorial(k), k, 0, n)", {"n": n})
     assert expr.subs(n, 3).doit() == sympy.Rational(1, 3)
+
+
+def test_the_verdict_line_counts_claims_in_good_grammar():
+    from puzzles import check as run_check
+
+    one_wrong = run_check("handshakes", ["mean=1"]).format()
+    assert "(1 of 1 claim)" in one_wrong, one_wrong
+    one_right = run_check("handshakes", ["mean=2*a*b/(a+b-1)"]).format()
+    assert "(1 claim)" in one_right, one_right
+    two = run_check("handshakes", ["mean=1", "mean=2"]).format()
+    assert "(2 of 2 claims)" in two, two

@@ -700,7 +700,7 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
         except law.NotDetermined as exc:
             if values == given:
                 result.notes.append(str(exc))
-                return None if not result.notes or True else None
+                return None
             skipped += 1
             continue
         except TooBig as exc:

@@ -223,18 +223,7 @@ def truth(puzzle: Puzzle, stat: Statistic, values, extra: dict, cache: dict) -> 
     found = _moment_form(puzzle, outcome, stat)
     if found is not None:
         return Truth(bounded_value(found[0], subs), how=found[1])
-    key = (outcome, tuple(sorted(values.items())))
-    if key not in cache:
-        seconds = cache.pop("seconds", LAW_SECONDS)  # the first point is the user's own
-        try:
-            cache[key] = law_of(puzzle, outcome, values, seconds)
-        except NotDetermined as exc:
-            cache[key] = exc
-    law = cache[key]
-    if isinstance(law, NotDetermined):
-        raise law
-    if law is None:
-        raise NotDetermined(f"{puzzle.name} declares no law of {outcome} (pmf, cdf or probability)")
+    law = _cached_law(puzzle, outcome, values, cache)
     if isinstance(law, IntegerLaw):
         return _integer_truth(law, stat, subs)
     return _continuous_truth(law, stat, subs)
@@ -294,10 +283,8 @@ def _symbolic_expectation(law, stat, subs):
     raise NotDetermined("an expectation over an unbounded support is not summed exactly")
 
 
-def quantile_check(puzzle: Puzzle, stat: Statistic, values, claimed, cache: dict):
-    """For a claimed quantile m: (right, message, how). Right when P(X <= m) >= q and
-    P(X >= m) >= 1 - q; for a continuous law F(m) = q."""
-    outcome = stat.outcome.name
+def _cached_law(puzzle: Puzzle, outcome: str, values, cache: dict):
+    """The law of `outcome` at `values`, worked out once per point (a NotDetermined too)."""
     key = (outcome, tuple(sorted(values.items())))
     if key not in cache:
         seconds = cache.pop("seconds", LAW_SECONDS)  # the first point is the user's own
@@ -310,6 +297,14 @@ def quantile_check(puzzle: Puzzle, stat: Statistic, values, claimed, cache: dict
         raise law
     if law is None:
         raise NotDetermined(f"{puzzle.name} declares no law of {outcome} (pmf, cdf or probability)")
+    return law
+
+
+def quantile_check(puzzle: Puzzle, stat: Statistic, values, claimed, cache: dict):
+    """For a claimed quantile m: (right, message, how). Right when P(X <= m) >= q and
+    P(X >= m) >= 1 - q; for a continuous law F(m) = q."""
+    outcome = stat.outcome.name
+    law = _cached_law(puzzle, outcome, values, cache)
     q = stat.level
     if not claimed.is_number or not claimed.is_real:
         return False, f"{claimed} is not a real number", law.how

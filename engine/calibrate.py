@@ -12,7 +12,6 @@ alpha.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -21,6 +20,7 @@ from scipy import stats
 from .options import as_trials
 from .errors import InvalidOption
 from .registry import get_puzzle
+from .table import seconds_text
 from .verify import DEFAULT_SEED, verify
 
 DEFAULT_RUNS = 200
@@ -89,7 +89,7 @@ class CalibrationReport:
         trials = (f"auto trials (median {self.median_trials:,.0f})" if self.trials == "auto"
                   else f"{self.trials} trials")
         lines = [f"{self.puzzle}  {params}   {self.runs} runs of {trials}  "
-                 f"alpha {self.alpha:g}  {self.seconds:.1f} s",
+                 f"alpha {self.alpha:g}  {seconds_text(self.seconds)}",
                  f"false alarms: {self.false_alarms} of {self.runs} = {self.rate:.3f}  "
                  f"(95% Clopper-Pearson [{self.ci_low:.3f}, {self.ci_high:.3f}])  "
                  + ("consistent with alpha" if self.consistent else "CLEARLY ABOVE alpha"),
@@ -102,8 +102,16 @@ class CalibrationReport:
         lines.append("verdict: " + ("calibrated" if self.consistent else "miscalibrated"))
         return "\n".join(lines)
 
-    def plot(self, path) -> None:
-        _plot_calibration(self, path)
+    def plot(self, path=None):
+        """Draw the p-value histograms and QQ plots: into `path` (a .png), or, with no path,
+        return the matplotlib Figure."""
+        fig = calibration_figure(self)
+        if path is None:
+            return fig
+        from .plot import check_plot_path, write_figure
+
+        write_figure(fig, check_plot_path(path))
+        return None
 
 
 def calibrate(name, runs: int = DEFAULT_RUNS, trials: int | str = DEFAULT_TRIALS,
@@ -152,34 +160,47 @@ def calibrate(name, runs: int = DEFAULT_RUNS, trials: int | str = DEFAULT_TRIALS
                              float(np.median(used_trials)), seconds)
 
 
-def _plot_calibration(report: CalibrationReport, path) -> None:
-    import matplotlib
+def calibration_figure(report: CalibrationReport):
+    """Per quantity: a histogram of its p-values over the runs (each bar a whole number of
+    runs) against the count a uniform law expects, and a QQ plot. A bare Figure on an Agg
+    canvas (engine/plot.py): no pyplot, no global matplotlib state."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import MaxNLocator
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .plot import _write_atomically
+    from .plot import figure_class
 
     m = max(len(report.quantities), 1)
-    fig, axes = plt.subplots(2, m, figsize=(max(11, 4 * m), 7), squeeze=False)
+    fig = figure_class()(figsize=(max(11, 4 * m), 7.4), dpi=100)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, m, squeeze=False)
+    bins = 20
     for j, q in enumerate(report.quantities):
-        ps = np.sort(np.asarray(q.p_values))
-        axes[0, j].hist(ps, bins=20, range=(0, 1), color="#4c72b0", edgecolor="white")
-        axes[0, j].axhline(len(ps) / 20, color="black", linestyle="--", label="uniform")
-        axes[0, j].set(title=f"{q.name}: p-values", xlabel="p-value", ylabel="runs")
-        axes[0, j].legend()
-        expected = (np.arange(1, len(ps) + 1) - 0.5) / len(ps)
-        axes[1, j].plot(expected, ps, ".", color="#4c72b0", label="observed")
-        axes[1, j].plot([0, 1], [0, 1], "k--", label="uniform")
-        axes[1, j].set(title=f"{q.name}: QQ (KS p = {q.ks_p_value:.2g})",
-                       xlabel="uniform quantile", ylabel="p-value quantile")
-        axes[1, j].legend()
+        ps = np.sort(np.asarray(q.p_values, dtype=float))
+        hist, qq = axes[0, j], axes[1, j]
+        hist.set_label(f"{q.name} p-values")
+        qq.set_label(f"{q.name} QQ")
+        counts, edges = np.histogram(ps, bins=bins, range=(0, 1))
+        hist.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="#4c72b0",
+                 edgecolor="white")
+        expected_runs = len(ps) / bins
+        hist.axhline(expected_runs, color="black", linestyle="--",
+                     label=f"uniform: {expected_runs:.3g} run{'s' * (expected_runs != 1)} a bar")
+        hist.set(title=f"{q.name}: p-values of {len(ps)} runs", xlabel="p-value",
+                 ylabel="runs", xlim=(0, 1))
+        hist.yaxis.set_major_locator(MaxNLocator(integer=True))  # runs are whole
+        hist.set_ylim(0, max(int(counts.max(initial=0)), 1) * 1.25)
+        hist.legend(loc="upper left", fontsize=9)
+        expected = (np.arange(1, len(ps) + 1) - 0.5) / max(len(ps), 1)
+        qq.plot(expected, ps, ".", color="#4c72b0", label="observed")
+        qq.plot([0, 1], [0, 1], "k--", label="uniform")
+        qq.set(title=f"{q.name}: QQ (KS p = {q.ks_p_value:.2g})",
+               xlabel="uniform quantile", ylabel="p-value quantile")
+        qq.legend(loc="lower right", fontsize=9)
+    if not report.quantities:
+        fig.text(0.5, 0.5, "no p-values recorded", ha="center", va="center")
     state = "calibrated" if report.consistent else "MISCALIBRATED"
-    fig.suptitle(f"{report.puzzle}: {report.false_alarms}/{report.runs} false alarms "
-                 f"(alpha {report.alpha:g}, 95% CI [{report.ci_low:.3f}, {report.ci_high:.3f}]) "
-                 f"- {state}")
-    fig.tight_layout()
-    try:
-        _write_atomically(fig, Path(path))
-    finally:
-        plt.close(fig)
+    fig.suptitle(f"{report.puzzle}: {report.false_alarms} of {report.runs} runs false alarms "
+                 f"(alpha {report.alpha:g}, 95% CI [{report.ci_low:.3f}, {report.ci_high:.3f}]), "
+                 f"{seconds_text(report.seconds)} simulating - {state}")
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.9, wspace=0.3, hspace=0.42)
+    return fig

@@ -138,7 +138,7 @@ class CheckReport:
         if self.simulation is not None:
             from .plot import report_png
 
-            png = report_png(self.simulation, reference="claim")
+            png = report_png(self.simulation, reference="claim", verdict=self.verdict)
         return self.summary_table().html(png, alt=f"{self.puzzle}: claims against simulation")
 
     def to_frame(self):
@@ -171,7 +171,8 @@ class CheckReport:
             raise InvalidOption("a plot needs a claim judged against simulation (--against simulation)")
         from .plot import plot_report
 
-        return plot_report(self.simulation, path, reference="claim")
+        # the badge in check's words: 'wrong' where the table says so
+        return plot_report(self.simulation, path, reference="claim", verdict=self.verdict)
 
 
 class _ClaimRow:

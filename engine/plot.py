@@ -7,20 +7,16 @@ touches no global matplotlib state.
 
 from __future__ import annotations
 
-import errno
 import math
-import os
-import tempfile
 import textwrap
-from pathlib import Path
 
 import numpy as np
 
 from . import stats
 from .exact import is_plain_number
-from .errors import InvalidOption
+from .files import write_atomically
 from .options import check_plot_path  # noqa: F401 (re-exported; checked before numpy loads)
-from .table import VERDICT_COLORS
+from .table import VERDICT_COLORS, seconds_text  # noqa: F401 (re-exported)
 
 DPI = 100
 PANEL_WIDTH = 5.4      # inches per panel column
@@ -36,58 +32,40 @@ BAND = "#f2b36b"
 # --------------------------------------------------------------------------- the path
 
 
-def _write_atomically(fig, target: Path) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written PNG."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=DPI)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a picture is for sharing
-        os.replace(tmp, target)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise InvalidOption(f"cannot write plot {str(target)!r}: {exc.strerror or exc}") from None
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
+def write_figure(fig, target) -> None:
+    """The PNG whole or not at all (engine/files.py): never a half-written picture."""
+    write_atomically(target, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI), "plot ")
 
 
 # --------------------------------------------------------------------------- the figure
 
 
-def plot_report(report, path=None, reference: str = "exact"):
+def plot_report(report, path=None, reference: str = "exact", verdict: str | None = None):
     """Draw `report` (an engine Report), a panel per quantity: into the PNG file `path`, or,
     with no path, return the matplotlib Figure.
 
     reference names what the simulation is drawn against: "exact" for closed forms, "claim"
     when the closed forms are a user's claims (puzzles check --against simulation).
+    verdict: the badge, when the caller's vocabulary differs from the simulation's (check says
+    'wrong' where verify says 'disagree'); the report's own verdict by default.
     """
     if path is None:
-        return report_figure(report, reference)
+        return report_figure(report, reference, verdict)
     target = check_plot_path(path)
-    _write_atomically(report_figure(report, reference), target)
+    write_figure(report_figure(report, reference, verdict), target)
     return None
 
 
-def report_png(report, reference: str = "exact") -> bytes | None:
+def report_png(report, reference: str = "exact", verdict: str | None = None) -> bytes | None:
     """The picture as PNG bytes (for a notebook), or None without matplotlib."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         return None
-    return report_figure(report, reference)._repr_png_()
+    return report_figure(report, reference, verdict)._repr_png_()
 
 
-def report_figure(report, reference: str = "exact"):
+def report_figure(report, reference: str = "exact", verdict: str | None = None):
     """The Figure of plot_report: a bare Figure on an Agg canvas, no pyplot."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -99,7 +77,7 @@ def report_figure(report, reference: str = "exact"):
     title_lines, sub_lines = _header_lines(report, width, reference)
     header = _header_height(title_lines, sub_lines)
     height = rows * PANEL_HEIGHT + header
-    fig = _figure_class()(figsize=(width, height), dpi=DPI)
+    fig = figure_class()(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     grid = fig.add_gridspec(rows, cols, **_margins(width, height, header, rows, cols))
     for i, q in enumerate(quantities):
@@ -107,14 +85,14 @@ def report_figure(report, reference: str = "exact"):
         _panel(fig, cell, q, reference, report.params)
     if not quantities:
         fig.text(0.5, 0.5, "no quantities", ha="center", va="center")
-    _header(fig, title_lines, sub_lines, report.verdict)
+    _header(fig, title_lines, sub_lines, verdict or report.verdict)
     return fig
 
 
 _FIGURE_CLASS = None
 
 
-def _figure_class():
+def figure_class():
     """matplotlib's Figure with a _repr_png_, so a notebook shows it even where pyplot (and
     with it the inline backend's display hook) was never loaded."""
     global _FIGURE_CLASS
@@ -168,7 +146,7 @@ def _header_lines(report, width: float, reference: str):
     trials = f"{report.trials:,} trials"
     if getattr(report, "mode", "fixed") == "auto":
         trials += f" (auto: {report.looks} look{'s' * (report.looks != 1)}, stopped: {report.stopped})"
-    parts = [trials, f"seed {report.seed}", f"{report.seconds:.1f} s", against,
+    parts = [trials, f"seed {report.seed}", seconds_text(report.seconds), against,
              f"bands {joint:g}% jointly" + (f" ({each} each)" if each else "")]
     sub_lines, line = [], ""
     for part in parts:  # wrap between parts, never inside one
@@ -219,7 +197,7 @@ def _panel(fig, cell, q, reference: str, params: dict) -> None:
     elif "running" in data:
         _convergence(fig, cell, q, data, reference)
     else:
-        ax = fig.add_subplot(cell)
+        ax = fig.add_subplot(cell, label=q.name)
         _title(ax, q)
         ax.text(0.5, 0.5, "nothing recorded to draw", ha="center", va="center",
                 transform=ax.transAxes)
@@ -260,11 +238,12 @@ def _reference_label(q, reference: str) -> str:
 
 
 
-def _two_axes(fig, cell):
-    """A main axes over a short residual axes sharing x."""
+def _two_axes(fig, cell, name: str):
+    """A main axes over a short residual axes sharing x, labelled '<name>' and
+    '<name> residuals' (Axes.get_label: what a test looks a panel up by)."""
     sub = cell.subgridspec(2, 1, height_ratios=[2.6, 1], hspace=0.12)
-    main = fig.add_subplot(sub[0])
-    resid = fig.add_subplot(sub[1], sharex=main)
+    main = fig.add_subplot(sub[0], label=name)
+    resid = fig.add_subplot(sub[1], sharex=main, label=f"{name} residuals")
     main.tick_params(labelbottom=False)
     resid.axhline(0.0, color=EXACT, lw=1.2)
     resid.grid(True, alpha=0.3)
@@ -274,14 +253,73 @@ def _two_axes(fig, cell):
 
 def _tolerance_lines(ax, q) -> None:
     """Dotted at +-tolerance: 'agree' needs the deviations and their band inside (verify
-    --rtol / --atol). Drawn only where the residual scale shows them, never setting it."""
+    --rtol / --atol). Drawn only where the residual scale shows them, never setting it; said
+    in a corner unless the decision's legend entry names it."""
     tol = getattr(q, "tolerance", None)
     if not tol or tol >= ax.get_ylim()[1]:
         return
     for sign in (-1, 1):
-        ax.axhline(sign * tol, color=EXACT, lw=1.0, ls=":")
+        ax.axhline(sign * tol, color=EXACT, lw=1.0, ls=":", zorder=1.5)
+    if _reach_of(q):
+        return
     ax.text(0.995, 0.96, f"tolerance ±{tol:.2g} (dotted)", transform=ax.transAxes, ha="right",
             va="top", fontsize=8, color=EXACT)
+
+
+# --------------------------------------------------------------------------- what decided
+# A distribution's verdict is one number against another: the largest deviation against the
+# test's band (disagree), or the certified reach of the deviations against the tolerance
+# (agree / inconclusive), or an exact check that failed (a cdf that does not reach 1). The
+# picture draws that comparison (gid 'decision') and says it in the legend.
+
+DECISION_MARK = dict(marker="o", ms=13, mfc="none", mew=2.2, ls="none", zorder=6)
+
+
+def _problem_note(ax, q, where=(0.03, 0.95), ha="left", va="top") -> None:
+    """An exact check decided (a pmf that does not sum to 1, a cdf that does not reach 1):
+    say it in the panel, in the verdict's colour."""
+    text = "\n".join(textwrap.wrap(f"disagree: {q.problem}", 44))
+    ax.text(*where, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9.5,
+            color=COLORS["disagree"], fontweight="bold", gid="decision", zorder=7,
+            bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor=COLORS["disagree"],
+                      alpha=0.95))
+
+
+def _reach_lines(resid, q, reference: str):
+    """agree / inconclusive: every deviation lies within +-reach (the deviation plus its
+    band, what the table prints after 'max dev'); agree needs the reach within the
+    tolerance. Returns the legend handle."""
+    reach, tol = q.deviation_band, q.tolerance
+    if reach is None or not math.isfinite(reach):
+        return None
+    colour = COLORS.get(q.verdict, "#57606a")
+    inside = tol is not None and reach <= tol
+    label = f"|sim − {reference}| ≤ {reach:.2g} (certified, dashed)"
+    if tol is not None:
+        label += f"\n{'≤' if inside else '>'} tolerance {tol:.2g} (dotted): {q.verdict}"
+    handle = None
+    for sign in (-1, 1):
+        line = resid.axhline(sign * reach, color=colour, lw=1.4, ls="--", gid="decision",
+                             zorder=4)
+        handle = handle or line
+    handle.set_label(label)
+    return handle
+
+
+def _worst_mark(resid, x, y, label: str):
+    (mark,) = resid.plot([x], [y], mec=COLORS["disagree"], gid="decision", label=label,
+                         **DECISION_MARK)
+    return mark
+
+
+def _legend(main, extra=(), **kw) -> None:
+    """The main axes' legend, with the decision drawn on the residual axes as its last entry."""
+    handles, labels = main.get_legend_handles_labels()
+    for h in extra:
+        if h is not None:
+            handles.append(h)
+            labels.append(h.get_label())
+    main.legend(handles, labels, fontsize=8.5, framealpha=0.9, **kw)
 
 
 def _symmetric_ylim(ax, values) -> None:
@@ -295,30 +333,42 @@ def _symmetric_ylim(ax, values) -> None:
 
 
 def _convergence(fig, cell, q, data, reference: str) -> None:
-    ax = fig.add_subplot(cell)
+    ax = fig.add_subplot(cell, label=q.name)
     _title(ax, q)
     running = np.asarray(data["running"], dtype=float)
     if running.ndim != 2 or not len(running):
         ax.text(0.5, 0.5, "nothing recorded to draw", ha="center", va="center",
                 transform=ax.transAxes)
         return
+    running = _thinned(running)
     n = running[:, 0]
-    est, low, high = _running_bands(q, data)
+    est, low, high = _running_bands(q, {**data, "running": running})
     has_band = np.isfinite(low).any()
     sequence = getattr(data.get("confidence"), "sequential", False)
     band_label = f"{_pct(q.level)} " + ("confidence sequence" if sequence else "band")
-    if has_band and len(n) > 1:
-        ax.fill_between(n, low, high, color=BAND, alpha=0.45, lw=0, label=band_label)
-    elif has_band:
-        ax.errorbar(n, est, yerr=[est - low, high - est], fmt="none", ecolor=SIM, capsize=5,
-                    label=band_label)
-    ax.plot(n, est, color=SIM, lw=1.8, marker="o" if len(n) <= 25 else None, ms=4,
-            label=f"simulated {q.name} (final {est[-1]:.6g})")
+    ylabel = {"mean": "running mean", "variance": "running variance",
+              "probability": "running frequency"}.get(q.name, q.name)
+    if len(n) == 1:  # one look: no history to draw, the band and the estimate at that look
+        ylabel = {"mean": "mean", "variance": "variance", "probability": "frequency"}.get(
+            q.name, q.name)
+        # the point on the left fifth, the legend on the right: neither hides the other
+        if has_band:
+            ax.errorbar([-0.8], est, yerr=[est - low, high - est], fmt="none", ecolor=SIM, lw=2.5,
+                        capsize=12, capthick=2, label=band_label + f" [{low[0]:.6g}, {high[0]:.6g}]")
+        ax.plot([-0.8], est, "o", color=SIM, ms=8, label=f"simulated {q.name} = {est[0]:.6g}")
+        ax.set_xlim(-1.2, 1.2)
+        ax.set_xticks([-0.8], [f"{int(n[0]):,} trials"])
+        ax.set_xlabel("one look: no run history to draw")
+    else:
+        if has_band:
+            ax.fill_between(n, low, high, color=BAND, alpha=0.45, lw=0, label=band_label)
+        ax.plot(n, est, color=SIM, lw=1.8, marker="o" if len(n) <= 25 else None, ms=4,
+                label=f"simulated {q.name} (final {est[-1]:.6g})")
+        _trials_axis(ax, n)
     if q.exact is not None:
-        ax.axhline(q.exact, color=EXACT, lw=1.8, ls="--", label=_reference_label(q, reference))
-    _trials_axis(ax, n)
-    ax.set_ylabel({"mean": "running mean", "variance": "running variance",
-                   "probability": "running frequency"}.get(q.name, q.name))
+        ax.axhline(q.exact, color=EXACT, lw=1.8, ls="--", label=_reference_label(q, reference),
+                   zorder=3)
+    ax.set_ylabel(ylabel)
     values = [v for v in np.concatenate([low, high, est]) if np.isfinite(v)]
     if q.exact is not None:
         values.append(q.exact)
@@ -327,28 +377,50 @@ def _convergence(fig, cell, q, data, reference: str) -> None:
     ax.set_ylim(lo_v - pad, hi_v + pad)
     tol = getattr(q, "tolerance", None)
     if q.exact is not None and tol and q.exact - tol > lo_v - pad and q.exact + tol < hi_v + pad:
-        # 'agree' needs the band between these (verify --rtol / --atol); a tolerance wider
-        # than the view would only be noise
-        for sign in (-1, 1):
-            ax.axhline(q.exact + sign * tol, color=EXACT, lw=1.0, ls=":",
-                       label=f"tolerance ±{tol:.3g}" if sign > 0 else None)
+        # 'agree' needs the band inside this zone (verify --rtol / --atol): a light zone under
+        # the exact line, which dotted lines over it hid; wider than the view it is only noise
+        ax.axhspan(q.exact - tol, q.exact + tol, color=EXACT, alpha=0.13, lw=0, zorder=1,
+                   gid="tolerance", label=f"tolerance ±{tol:.3g} (agree: band inside)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="best", fontsize=9, framealpha=0.9)
+    ax.legend(loc="center right" if len(n) == 1 else "best", fontsize=9, framealpha=0.9)
+
+
+MAX_RUNNING_POINTS = 24
+
+
+def _thinned(running: np.ndarray) -> np.ndarray:
+    """At most MAX_RUNNING_POINTS rows, spread evenly in log(trials), the last one always: a
+    band per row costs (an anytime band is a search), and a log axis shows no more."""
+    if len(running) <= MAX_RUNNING_POINTS:
+        return running
+    logs = np.log(running[:, 0])
+    targets = np.linspace(logs[0], logs[-1], MAX_RUNNING_POINTS)
+    keep = np.unique(np.searchsorted(logs, targets).clip(0, len(running) - 1))
+    keep = np.union1d(keep, [len(running) - 1])
+    return running[keep]
 
 
 def _trials_axis(ax, n: np.ndarray) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
     ax.set_xscale("log")
-    if len(n) == 1:  # one chunk: give the lone point some room on the log axis
-        ax.set_xlim(n[0] / 3, n[0] * 3)
     if n[-1] < 4 * n[0]:  # under a factor 4 the 1-2-5 ticks miss the few points there are
-        ax.xaxis.set_major_locator(FixedLocator(n[:: max(1, len(n) // 5)]))
+        ax.xaxis.set_major_locator(FixedLocator(_spaced(n)))
     else:  # runs span a decade or two: powers of ten alone would leave two ticks
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _count(v)))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("trials (log scale)")
+
+
+def _spaced(n: np.ndarray, gap: float = 0.08) -> list:
+    """Ticks at the looks, the last always, none within `gap` decades of a kept one: 196,608
+    and 200,000 printed on top of each other."""
+    kept = [float(n[-1])]
+    for v in n[-2::-1]:
+        if math.log10(kept[-1] / v) >= gap:
+            kept.append(float(v))
+    return kept[::-1]
 
 
 def _count(v: float) -> str:
@@ -472,7 +544,7 @@ def _pmf(fig, cell, q, data, reference: str) -> None:
         high = np.asarray(data["ci_high"], dtype=float)[view]
     else:
         low, high = _wilson(observed, n, q.level)
-    main, resid = _two_axes(fig, cell)
+    main, resid = _two_axes(fig, cell, q.name)
     _title(main, q)
     many = len(xs) > 40
     main.bar(xs, exact, width=0.8, color=EXACT, alpha=0.35, edgecolor=EXACT, lw=0.6,
@@ -490,22 +562,36 @@ def _pmf(fig, cell, q, data, reference: str) -> None:
     if impossible.any():
         for ax, ys in ((main, freq), (resid, rdiff)):
             ax.plot(xs[impossible], ys[impossible], "x", color=COLORS["disagree"], ms=8, mew=2,
-                    label=f"seen, impossible by the {reference}" if ax is main else None)
+                    label=f"seen, impossible by the {reference}" if ax is main else None,
+                    gid="decision" if ax is resid else None)
+    extra = []
+    if q.problem:
+        _problem_note(main, q, where=(0.5, 0.62), ha="center", va="center")
+    elif q.verdict == "disagree" and not impossible.any():
+        # the exact per-value bands: a value whose band misses the exact probability
+        missed = ok & ((low > exact) | (high < exact))
+        if missed.any():
+            i = int(np.flatnonzero(missed)[np.argmax(np.abs(rdiff[missed]))])
+            extra.append(_worst_mark(resid, float(xs[i]), float(rdiff[i]),
+                                     f"x = {xs[i]:g}: its band misses the {reference} value"))
+    elif q.verdict in ("agree", "inconclusive"):
+        extra.append(_reach_lines(resid, q, reference))
     main.set_ylabel("probability")
     peak = max(float(np.max(high, initial=0)), float(np.max(exact, initial=0)), 1e-12)
     # headroom for the legend, put over the lower half of the bars so it never hides a peak
-    main.set_ylim(0, peak * 1.45)
+    main.set_ylim(0, peak * (1.6 if extra else 1.45))
     half = len(xs) // 2
     left = max(float(np.max(exact[:half], initial=0)), float(np.max(freq[:half], initial=0)))
     right = max(float(np.max(exact[half:], initial=0)), float(np.max(freq[half:], initial=0)))
     handles, labels = main.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: "impossible" in labels[i])  # odd one last
-    main.legend([handles[i] for i in order], [labels[i] for i in order],
+    handles = [handles[i] for i in order] + [h for h in extra if h is not None]
+    main.legend(handles, [h.get_label() for h in handles],
                 loc="upper left" if left <= right else "upper right", fontsize=9, framealpha=0.9)
     resid.set_ylabel("sim − " + reference, fontsize=9)
     resid.set_xlabel("x")
     _symmetric_ylim(resid, np.concatenate([(high - exact)[ok], (low - exact)[ok],
-                                           rdiff[impossible]]))
+                                           rdiff[impossible], _reach_of(q)]))
     _tolerance_lines(resid, q)
     _integer_ticks(resid)
 
@@ -528,7 +614,7 @@ def _estimated_distribution(fig, cell, q, data) -> None:
     est = np.array([r["estimate"] for r in rows], dtype=float)
     low = np.array([r["ci_low"] for r in rows], dtype=float)
     high = np.array([r["ci_high"] for r in rows], dtype=float)
-    ax = fig.add_subplot(cell)
+    ax = fig.add_subplot(cell, label=q.name)
     _title(ax, q)
     ax.grid(True, alpha=0.3)
     label = f"{_pct(q.level)} bands, all x at once"
@@ -570,6 +656,12 @@ def _dkw(n: float, level: float) -> float:
     return math.sqrt(math.log(2 / (1 - level)) / (2 * n)) if n > 0 else 1.0
 
 
+def _test_band(n: float, q, data) -> float:
+    """The DKW half-width the cdf's test used (recorded by verify), else DKW at q.level."""
+    eps = data.get("dkw")
+    return float(eps) if eps is not None and math.isfinite(eps) else _dkw(n, q.level)
+
+
 def _discrete_cdf(fig, cell, q, data, reference: str) -> None:
     xs = np.asarray(data["x"])
     exact_pmf = np.asarray(data["exact"], dtype=float)
@@ -577,27 +669,32 @@ def _discrete_cdf(fig, cell, q, data, reference: str) -> None:
     n = float(data["trials"])
     exact = np.cumsum(exact_pmf)
     empirical = np.cumsum(observed) / n
+    diff_all = empirical - exact
+    worst = int(np.argmax(np.abs(diff_all))) if len(diff_all) else 0
     view = _rising(exact, empirical)
+    view = slice(min(view.start, worst), max(view.stop, worst + 1))  # the worst x is in view
     xs, exact, empirical = xs[view], exact[view], empirical[view]
-    eps = _dkw(n, q.level)
-    main, resid = _two_axes(fig, cell)
+    eps = _test_band(n, q, data)
+    main, resid = _two_axes(fig, cell, q.name)
     _title(main, q)
     main.fill_between(xs, np.clip(empirical - eps, 0, 1), np.clip(empirical + eps, 0, 1),
                       step="post", color=BAND, alpha=0.45, lw=0,
-                      label=f"DKW {_pct(q.level)} band")
+                      label=f"DKW {_pct(q.level)} band ±{eps:.2g}")
     main.step(xs, exact, where="post", color=EXACT, lw=2.2, label=f"{reference} cdf")
     main.step(xs, empirical, where="post", color=SIM, lw=1.3, ls="--", label="empirical cdf")
     main.set_ylim(-0.02, 1.02)
     main.set_ylabel("P(X ≤ x)")
-    main.legend(loc="best", fontsize=9, framealpha=0.9)
     diff = empirical - exact
-    resid.fill_between(xs, -eps, eps, step="post", color=BAND, alpha=0.45, lw=0)
+    resid.fill_between(xs, -eps, eps, step="post", color=BAND, alpha=0.45, lw=0, gid="test band")
     resid.step(xs, diff, where="post", color=SIM, lw=1.3)
     resid.set_ylabel("emp − " + reference, fontsize=9)
     resid.set_xlabel("x")
-    _symmetric_ylim(resid, np.concatenate([diff, [eps]]))
+    extra = _cdf_decision(main, resid, q, reference, float(data["x"][worst]) if len(diff_all)
+                          else 0.0, float(diff_all[worst]) if len(diff_all) else 0.0, eps)
+    _symmetric_ylim(resid, np.concatenate([diff, [eps], _reach_of(q)]))
     _tolerance_lines(resid, q)
     _integer_ticks(resid)
+    _legend(main, extra, loc="lower right")  # a cdf leaves it empty
 
 
 def _continuous_cdf(fig, cell, q, data, reference: str, params: dict) -> None:
@@ -605,35 +702,77 @@ def _continuous_cdf(fig, cell, q, data, reference: str, params: dict) -> None:
     exact = np.asarray(data["exact"], dtype=float)
     empirical = np.asarray(data["empirical"], dtype=float)
     n = float(data["trials"])
-    eps = _dkw(n, q.level)
-    main, resid = _two_axes(fig, cell)
+    eps = _test_band(n, q, data)
+    main, resid = _two_axes(fig, cell, q.name)
     _title(main, q)
-    lo, hi = _cdf_range(edges, data.get("support"), params)
+    compared = not q.problem  # a cdf failing an exact check was not compared at the edges
+    lo, hi = _cdf_range(edges, data.get("support"), params) if compared else \
+        (_numeric_support(data.get("support"), params) or (0.0, 1.0))
     grid = np.linspace(lo, hi, 600)
     curve = None
     if data.get("cdf") is not None:
         try:
-            curve = np.asarray(data["cdf"](grid), dtype=float)
+            with np.errstate(all="ignore"):
+                curve = np.asarray(data["cdf"](grid), dtype=float)
         except Exception:  # a cdf that cannot take the whole grid: fall back to the edges
             curve = None
-    main.fill_between(edges, np.clip(empirical - eps, 0, 1), np.clip(empirical + eps, 0, 1),
-                      color=BAND, alpha=0.45, lw=0, label=f"DKW {_pct(q.level)} band")
-    if curve is not None and curve.shape == grid.shape:
-        main.plot(grid, curve, color=EXACT, lw=2.2, label=f"{reference} cdf")
-    else:
-        main.plot(edges, exact, color=EXACT, lw=2.2, label=f"{reference} cdf")
-    main.plot(edges, empirical, "o", color=SIM, ms=2.5, label="empirical cdf")
+    if compared:
+        main.fill_between(edges, np.clip(empirical - eps, 0, 1), np.clip(empirical + eps, 0, 1),
+                          color=BAND, alpha=0.45, lw=0,
+                          label=f"DKW {_pct(q.level)} band ±{eps:.2g}")
+    # the exact curve over the empirical points (thousands of edges hid it): the points a
+    # few hundred at most up there, every one in the residuals below
+    if curve is not None and curve.shape == grid.shape and np.isfinite(curve).any():
+        main.plot(grid, curve, color=EXACT, lw=1.8, label=f"{reference} cdf", zorder=3)
+    elif compared:
+        main.plot(edges, exact, color=EXACT, lw=1.8, label=f"{reference} cdf", zorder=3)
+    if compared:
+        step = max(1, len(edges) // 300)
+        main.plot(edges[::step], empirical[::step], "o", color=SIM, ms=3, zorder=2.5,
+                  label="empirical cdf")
     main.set_ylim(-0.02, 1.02)
     main.set_xlim(lo, hi)
     main.set_ylabel("P(X ≤ x)")
-    main.legend(loc="best", fontsize=9, framealpha=0.9)
+    if not compared:
+        _problem_note(main, q)
+        resid.text(0.5, 0.5, "not compared with the simulation", transform=resid.transAxes,
+                   ha="center", va="center", fontsize=9, color="#444444")
+        resid.set_yticks([])
+        resid.set_ylim(-1, 1)
+        resid.set_xlabel("x")
+        _legend(main, loc="lower right")
+        return
     diff = empirical - exact
-    resid.fill_between([lo, hi], -eps, eps, color=BAND, alpha=0.45, lw=0)
+    resid.fill_between([lo, hi], -eps, eps, color=BAND, alpha=0.45, lw=0, gid="test band")
     resid.plot(edges, diff, "o-", color=SIM, ms=2.5, lw=0.8)
     resid.set_ylabel("emp − " + reference, fontsize=9)
     resid.set_xlabel(f"x   (empirical cdf at {len(edges)} bin edges)")
-    _symmetric_ylim(resid, np.concatenate([diff, [eps]]))
+    worst = int(np.argmax(np.abs(diff))) if len(diff) else 0
+    extra = _cdf_decision(main, resid, q, reference, float(edges[worst]) if len(diff) else lo,
+                          float(diff[worst]) if len(diff) else 0.0, eps)
+    _symmetric_ylim(resid, np.concatenate([diff, [eps], _reach_of(q)]))
     _tolerance_lines(resid, q)
+    _legend(main, extra, loc="lower right")  # a cdf leaves it empty
+
+
+def _reach_of(q) -> list:
+    """The certified reach, drawn (and kept in view) for agree / inconclusive only."""
+    reach = q.deviation_band
+    if q.verdict in ("agree", "inconclusive") and reach is not None and math.isfinite(reach):
+        return [reach]
+    return []
+
+
+def _cdf_decision(main, resid, q, reference: str, x: float, y: float, eps: float) -> list:
+    """What decided a cdf: an exact check, the largest deviation outside the DKW band, or the
+    certified reach against the tolerance. Returns the legend handles it adds."""
+    if q.problem:
+        _problem_note(main, q)
+        return []
+    if q.verdict == "disagree":
+        return [_worst_mark(resid, x, y, f"largest |emp − {reference}| = {abs(y):.2g} > "
+                                         f"DKW {eps:.2g}: disagree")]
+    return [_reach_lines(resid, q, reference)]
 
 
 def _cdf_range(edges: np.ndarray, support, params: dict):

@@ -129,34 +129,13 @@ def check_output(path) -> str:
 def write_table(frame, path) -> None:
     """Write to a temporary file beside `path`, then rename: an interrupted or failed write
     (Ctrl-C, a full disk) never leaves a half-written table."""
-    import tempfile
+    from .files import write_atomically
 
     ext = check_output(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        if ext == ".csv":
-            frame.to_csv(tmp, index=False)
-        else:
-            frame.to_parquet(tmp, index=False)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        _remove_quietly(tmp)
-        raise InvalidOption(f"cannot write {os.fspath(path)!r}: {exc.strerror or exc}") from exc
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
+    if ext == ".csv":
+        write_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
+    else:
+        write_atomically(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 # --------------------------------------------------------------------------- the sweep

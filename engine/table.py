@@ -88,3 +88,11 @@ def _status_cell(text: str, status: str) -> str:
     if status and text.startswith(status):
         return _badge(status) + _e(text[len(status):])
     return _e(text)
+
+
+def seconds_text(seconds: float) -> str:
+    """2.3 s, 35 ms, 0.4 ms: never '0.0 s' for a run that took time."""
+    if seconds >= 0.1:
+        return f"{seconds:.1f} s"
+    ms = seconds * 1000
+    return f"{ms:.0f} ms" if ms >= 1 or ms == 0 else f"{ms:.1g} ms"

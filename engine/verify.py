@@ -622,6 +622,8 @@ def _judge_integer(puzzle, values, plan: _Plan, conf: stats.Confidence,
         tolerance=tol, trials_needed=needed, band="exact", problem=problem,
         data={"x": xs, "exact": clean[:size], "observed": counts[:size], "trials": n,
               "cumulative": q.name == "cdf", "half_width": half,
+              # the DKW band the cdf's test used, for the picture
+              **({"dkw": eps} if q.name == "cdf" else {}),
               # the pmf's own per-value bands, for the picture
               **({} if ci_low is None else {"ci_low": ci_low[:size], "ci_high": ci_high[:size]})})
 

@@ -16,7 +16,7 @@ def calibrate_puzzle(
     param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="NAME=VALUE"),
     seed: Optional[int] = typer.Option(None, "--seed", help="seed the runs' seeds are drawn from"),
     threads: int = typer.Option(1, "--threads", help="threads per run"),
-    rtol: float = typer.Option(1e-3, "--rtol", help="tolerance of each run, as in verify"),
+    rtol: Optional[float] = typer.Option(None, "--rtol", help="tolerance of each run, as in verify"),
     max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: per run"),
     plot: Optional[str] = typer.Option(None, "--plot", help="draw p-value histograms and QQ plots into FILE.png"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),

@@ -20,7 +20,7 @@ def sweep_puzzle(
     seed: Optional[int] = typer.Option(None, "--seed", help="random seed, the same at every point (default 20261124)"),
     threads: Optional[int] = typer.Option(None, "--threads", help="worker threads (with --scheduler local: worker processes)"),
     alpha: float = typer.Option(0.01, "--alpha", help="false-alarm rate of the whole sweep (split over its points)"),
-    rtol: float = typer.Option(1e-3, "--rtol", help="relative tolerance, as in verify"),
+    rtol: Optional[float] = typer.Option(None, "--rtol", help="relative tolerance, as in verify"),
     atol: float = typer.Option(0.0, "--atol", help="absolute tolerance, as in verify"),
     max_trials: Optional[str] = typer.Option(None, "--max-trials", help="with --trials auto: per point, stop here at the latest"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),

@@ -726,7 +726,7 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
 
 def check(name, claims, params: Mapping[str, Any] | None = None, against: str | None = "exact",
           seed: int | None = None, trials: int | str | None = None, threads: int | None = None,
-          alpha: float = 0.01, rtol: float = DEFAULT_RTOL, atol: float = 0.0,
+          alpha: float = 0.01, rtol: float | None = None, atol: float = 0.0,
           max_trials: int | None = None, max_seconds: float | None = None,
           progress=None, scheduler=None, timeout: float = 10.0) -> CheckReport:
     """Judge each claim (LEFT=RIGHT) against the closed forms, or else the simulation.
@@ -883,6 +883,9 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
                         points=1, simulation=row.to_dict(), source="simulation",
                         notes=list(claim.notes))
         where = " ".join(f"{k}={v}" for k, v in given.items())
+        agrees = "agrees with the simulation"
+        if row.precision is not None and row.precision > report.rtol:  # a rung of the ladder
+            agrees = f"agrees within {100 * row.precision:g}% with the simulation"
         if row.test.startswith("P(X <= m)"):
             o = claim.stat.outcome
             r.message = (f"{row.verdict}: P({o} <= {row.exact:.6g}) is {row.estimate:.6g} in "
@@ -893,13 +896,13 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
             r.message = (row.problem if row.problem else
                          f"{row.test} p = {row.p_value:.3g} over {report.trials:,} trials")
             if row.verdict == "agree":
-                r.message = (f"agrees with the simulation{' at ' + where if where else ''} "
+                r.message = (f"{agrees}{' at ' + where if where else ''} "
                              f"({_trials_text(report.trials)}): {row.test} p = {row.p_value:.3g}")
         else:
             r.message = (f"claim {row.exact:.6g}, simulation {row.estimate:.6g} in "
                          f"[{row.ci_low:.6g}, {row.ci_high:.6g}] ({report.trials:,} trials)")
             if row.verdict == "agree":
-                r.message = (f"agrees with the simulation{' at ' + where if where else ''} "
+                r.message = (f"{agrees}{' at ' + where if where else ''} "
                              f"({_trials_text(report.trials)}): claim {row.exact:.6g}, "
                              f"simulation {row.estimate:.6g} in [{row.ci_low:.6g}, "
                              f"{row.ci_high:.6g}]")

@@ -56,7 +56,7 @@ def _is_int(v) -> bool:
 
 
 def check_tolerances(rtol, atol, max_trials, max_seconds) -> None:
-    if not isinstance(rtol, numbers.Real) or not 0 <= rtol < 1:
+    if rtol is not None and (not isinstance(rtol, numbers.Real) or not 0 <= rtol < 1):
         raise InvalidOption(f"rtol={rtol} must be a number with 0 <= rtol < 1")
     if not isinstance(atol, numbers.Real) or atol < 0:
         raise InvalidOption(f"atol={atol} must be a number >= 0")

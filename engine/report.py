@@ -44,6 +44,9 @@ class QuantityResult:
     hint: str | None = None
     table: list | None = None
     band: str | None = None         # 'exact' (non-asymptotic) or 'asymptotic'
+    # the relative tolerance within which the band settled (agree, or an estimate within it):
+    # the rtol asked for, or, with none given, the rung of the precision ladder reached
+    precision: float | None = None
     problem: str | None = None      # an exact check that failed, e.g. a pmf not summing to 1
     # Arrays for pictures (running estimates, frequencies); not part of to_dict().
     data: dict = field(default_factory=dict, repr=False)
@@ -92,6 +95,14 @@ class Report:
         return self.verdict == "agree"
 
     @property
+    def precision(self) -> float | None:
+        """The loosest precision within which a quantity agreed (rtol, or the rung of the
+        precision ladder reached when none was given); None unless the verdict is agree."""
+        reached = [q.precision for q in self.quantities if q.verdict != "estimated"
+                   and q.precision is not None]
+        return max(reached) if self.verdict == "agree" and reached else None
+
+    @property
     def trials_needed(self) -> int | None:
         needed = [q.trials_needed for q in self.quantities if q.trials_needed]
         return max(needed) if needed else None
@@ -121,6 +132,7 @@ class Report:
             "stopped": self.stopped,
             "notes": list(self.notes),
             "verdict": self.verdict,
+            "precision": self.precision,
             "trials_needed": self.trials_needed,
             "quantities": [q.to_dict() for q in self.quantities],
         }
@@ -256,6 +268,8 @@ def report_table(report: Report):
     rows = []
     for q in report.quantities:
         name, exact, estimate, band, verdict = quantity_row(q)
+        if verdict == "agree" and q.precision is not None and q.precision > report.rtol:
+            verdict = f"agree within {100 * q.precision:g}%"  # a rung of the precision ladder
         rows.append((name, exact, estimate, band, q.band or "-", verdict))
     note = ""
     if report.verdict == "inconclusive":
@@ -272,6 +286,8 @@ def report_table(report: Report):
             more = (f"; about {report.trials_needed:,} trials would narrow them"
                     if report.trials_needed else "")
             note = f" (no closed form to judge; not every band is within {tol}{more})"
+    elif report.precision is not None and report.precision > report.rtol:
+        note = f" (within {100 * report.precision:g}%, see the note)"  # a rung of the ladder
     elif report.mode == "auto" and report.stopped != "decided":
         note = f" (stopped at {report.stopped})"
     problems = [f"{q.name}: {q.problem}" for q in report.quantities if q.problem]

@@ -26,6 +26,11 @@ from .spec import Puzzle, Quantity
 
 DEFAULT_SEED = 20261124
 DEFAULT_RTOL = 1e-3
+# When no tolerance is given (rtol=None), an auto run aims at DEFAULT_RTOL; once it has
+# simulated for SOFT_SECONDS it stops at the first look where every quantity's band is within
+# a rung of PRECISION_LADDER, and says which (see verify's docstring for why that is honest).
+SOFT_SECONDS = 3.0
+PRECISION_LADDER = (2e-3, 5e-3, 1e-2)
 # An auto run stops here at the latest (or at max_seconds) even if still inconclusive.
 DEFAULT_MAX_TRIALS = 1_000_000_000
 # ... and after this many seconds (max_seconds overrides it): a slow puzzle's 1e9 trials could
@@ -216,7 +221,7 @@ def _equal_probability_edges(cdf, low: float, high: float, bins: int) -> np.ndar
 
 def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str | None = None,
            seed: int | None = None, threads: int | None = None, alpha: float = 0.01,
-           rtol: float = DEFAULT_RTOL, atol: float = 0.0, max_trials: int | None = None,
+           rtol: float | None = None, atol: float = 0.0, max_trials: int | None = None,
            max_seconds: float | None = None, progress=None, map_chunks=None,
            scheduler=None, timeout: float = 10.0, also=(), derived=()) -> Report:
     """Simulate puzzle `name` and compare each quantity with its closed form.
@@ -225,6 +230,26 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     the band contains it and lies within the tolerance (rtol * |exact| + atol; for a pmf or cdf,
     rtol + atol on probabilities), else 'inconclusive'. Bands are simultaneous: with m compared
     quantities each gets alpha/m, so the chance of a false 'disagree' is at most alpha.
+
+    rtol: the relative tolerance. Given (1e-3, 0.01, ...), every quantity must get within it
+    to agree. Not given (None, the default), a fixed run uses DEFAULT_RTOL (1e-3), and an auto
+    run aims at DEFAULT_RTOL too, but after SOFT_SECONDS of simulation it settles for less: it
+    stops at the first look on the fixed look grid where every quantity's band contains the
+    exact value and lies within a looser rung of PRECISION_LADDER (2e-3, 5e-3, 1e-2; never
+    looser than 1e-2), and says agree with the precision reached, per quantity (`precision`,
+    also report.precision, the loosest) and in a note ("agree within 0.5% (0.1% would need
+    about N trials; ...)"). If even 1e-2 is not reached it runs on to max_trials/max_seconds
+    and is inconclusive as with a given rtol; a band excluding the exact value at any look is a
+    disagreement as always. For a pmf or cdf the ladder loosens the tolerance on probabilities.
+    Why the guarantee holds: the bands of an auto run are confidence sequences, tuned before
+    the run (to DEFAULT_RTOL) and valid uniformly over every look of the grid at once. So with
+    probability at least 1 - alpha every band covers its true value at every look, whatever
+    rule -- the clock, the data, the rung reached -- picks the look where the run stops and the
+    rung it reports. On that event no correct closed form is called disagree (the false-alarm
+    rate stays <= alpha), and every agree within p is true: the closed form is within p of the
+    truth (plus the band's own width). The reported precision is the size of error a wrong
+    closed form must exceed to be sure of being caught: an error of 3% is caught at any rung,
+    one of 0.3% may be called agree within 0.5%. Pass an rtol to insist on one.
 
     trials: a number for a run of fixed size (10**6, 1e6 and "1e6" alike), or "auto" (the default): simulate in growing
     batches and stop as soon as no quantity is inconclusive (or one disagrees), or at max_trials
@@ -250,6 +275,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     auto = trials == "auto"
     started = time.monotonic()
     check_options(None if auto else trials, seed, threads, alpha)
+    ladder = auto and rtol is None  # no tolerance given: settle for a rung after SOFT_SECONDS
+    rtol = DEFAULT_RTOL if rtol is None else rtol
     check_tolerances(rtol, atol, max_trials, max_seconds)
     puzzle = get_puzzle(name)
     values = puzzle.resolve(params)
@@ -293,6 +320,16 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         return f"stopped at the time budget: {time_budget:g} s{default}, after {done:,} trials"
 
     seconds = _shift_from_first_chunk(plans, simulate, fixed_trials or CHUNK_TRIALS)
+
+    def ladder_look(done: int) -> tuple | None:
+        """Without a given tolerance: (the trials that fit in what is left of SOFT_SECONDS at
+        the rate so far, the factor by which the loosest rung cuts the trials still needed
+        once it is spent), so the look grid is not overshot far past the soft budget."""
+        if not ladder or seconds <= 0:
+            return None
+        if seconds < SOFT_SECONDS:
+            return (done + (SOFT_SECONDS - seconds) * done / seconds, 1.0)
+        return (None, (rtol / PRECISION_LADDER[-1]) ** 2)
     if not auto:
         run = simulate(fixed_trials, 0)
         seconds += run.seconds
@@ -300,6 +337,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
                                                          fixed_trials), tolerance)
                    for p in plans]
         results += [d.judge(stats.Confidence(per_quantity), tolerance) for d in derived]
+        _mark_precision(results, rtol)
         stopped = "trials"
         if run.stopped_early:  # the clock is independent of the data: the band holds at run.trials
             stopped = "max-seconds"
@@ -318,24 +356,36 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         seconds += run.seconds
         done += run.trials
         chunks += run.chunks
-        results = [_judge(puzzle, values, p, _confidence(p, per_quantity, tolerance, True, budget,
-                                                         look=index + 1), tolerance)
-                   for p in plans]
-        results += [d.judge(stats.Confidence(per_quantity, sequential=True,
-                                             target_n=puzzle.default_trials), tolerance)
-                    for d in derived]
+        confs = [_confidence(p, per_quantity, tolerance, True, budget, look=index + 1)
+                 for p in plans]
+        derived_conf = stats.Confidence(per_quantity, sequential=True,
+                                        target_n=puzzle.default_trials)
+
+        def judge_all(tol: Tolerance) -> list:
+            return ([_judge(puzzle, values, p, conf, tol) for p, conf in zip(plans, confs)]
+                    + [d.judge(derived_conf, tol) for d in derived])
+
+        results = judge_all(tolerance)
+        _mark_precision(results, rtol)
         verdicts = {r.verdict for r in results}
         # an estimate is settled when its band is within the tolerance (estimate.py)
         unsettled = "inconclusive" in verdicts or any(r.precise is False for r in results)
+        settled = None
+        if ladder and unsettled and "disagree" not in verdicts and seconds >= SOFT_SECONDS:
+            settled = _settle_on_ladder(results, judge_all, tolerance)
         if "disagree" in verdicts or not unsettled:
             stop = "decided"
+        elif settled is not None:
+            results = settled
+            stop = "decided"
+            notes.append(_ladder_note(results, rtol))
         elif done >= budget:
             stop = "max-trials"
         elif run.stopped_early or (deadline is not None and time.monotonic() >= deadline):
             stop = "max-seconds"
             notes.append(budget_note(done))
         else:
-            index = _next_look(grid, index, done, results)
+            index = _next_look(grid, index, done, results, ladder_look(done))
             if hasattr(progress, "expect"):  # the command line's estimate of time to a verdict
                 needed = max((r.trials_needed or 0) for r in results)
                 progress.expect(min(grid[index], budget), min(needed, budget), budget)
@@ -353,16 +403,64 @@ def _also(puzzle: Puzzle, values, texts) -> list:
     return also_derived(puzzle, values, list(texts))
 
 
-def _next_look(grid: list[int], index: int, done: int, results) -> int:
+def _next_look(grid: list[int], index: int, done: int, results, ladder=None) -> int:
     """The next look: the first grid size at which the widest band should fit (the bands'
     own estimate, aimed a quarter low: a look costs little, overshooting costs trials), at least
     the next grid size and at most about 8x the trials so far. Looks are only ever made at grid
-    sizes fixed before the run, so the union bound over looks holds whatever is skipped."""
-    needed = max((r.trials_needed or 0) for r in results) * 0.75
+    sizes fixed before the run, so the union bound over looks holds whatever is skipped.
+    ladder (no tolerance given): (a size not to pass before the soft budget is spent, or None;
+    a factor on the trials needed, the loosest rung's once it is spent)."""
+    cap, factor = ladder if ladder is not None else (None, 1.0)
+    needed = max((r.trials_needed or 0) for r in results) * 0.75 * factor
     k = index + 1
-    while k + 1 < len(grid) and grid[k] < needed and grid[k + 1] <= 8 * done:
+    while (k + 1 < len(grid) and grid[k] < needed and grid[k + 1] <= 8 * done
+           and (cap is None or grid[k + 1] <= cap)):
         k += 1
     return min(k, len(grid) - 1)
+
+
+def _mark_precision(results, rtol: float) -> None:
+    """Every quantity that agrees (or an estimate within the tolerance) agrees within rtol."""
+    for r in results:
+        if r.precision is None and (r.verdict == "agree" or r.precise):
+            r.precision = rtol
+
+
+def _settle_on_ladder(results, judge_all, tolerance: Tolerance):
+    """The same bands judged against each rung of PRECISION_LADDER in turn: each quantity's
+    row from the first rung at which it agrees (an estimate: within the rung), or None when
+    some quantity reaches no rung. A disagreement was dealt with before: no rung can change
+    whether a band contains the exact value."""
+    best = list(results)
+    for rung in PRECISION_LADDER:
+        if all(r.precision is not None for r in best):
+            break
+        loose = judge_all(tolerance.loosened(rung))
+        for i, (mine, row) in enumerate(zip(best, loose)):
+            if mine.precision is None and (row.verdict == "agree" or row.precise):
+                row.precision = rung
+                row.trials_needed = mine.trials_needed  # to reach the rtol aimed at
+                best[i] = row
+    if any(r.precision is None for r in best):
+        return None
+    return best
+
+
+def _ladder_note(results, rtol: float) -> str:
+    """'agree within 0.5% (0.1% would need about N trials; pass --rtol 1e-3 to insist)'."""
+    reached = max(r.precision for r in results)
+    needed = max((r.trials_needed or 0) for r in results)
+    more = f"about {needed:,} trials" if needed else "more trials"
+    loose = sorted((r for r in results if r.precision > rtol), key=lambda r: -r.precision)
+    within = f"within {_pct(reached)}"
+    if len(loose) < len(results):
+        within = (", ".join(f"within {_pct(r.precision)} for {r.name}" for r in loose)
+                  + f", within {_pct(rtol)} for the rest")
+    return f"agree {within} ({_pct(rtol)} would need {more}; pass --rtol {rtol:g} to insist)"
+
+
+def _pct(r: float) -> str:
+    return f"{100 * r:g}%"
 
 
 def _shift_from_first_chunk(plans, simulate, trials: int) -> float:
@@ -405,8 +503,13 @@ def _confidence(plan: _Plan, alpha: float, tolerance: "Tolerance", sequential: b
 
 @dataclass(frozen=True)
 class Tolerance:
+    """How close a band must come to agree: rtol * |exact| + atol (rtol + atol on the
+    probabilities of a pmf or cdf). `design` is the rtol the bands were tuned for before the
+    run, when a looser rung of the precision ladder judges the same bands (see verify)."""
+
     rtol: float
     atol: float
+    design: float | None = None
 
     def scalar(self, exact: float) -> float:
         return self.rtol * abs(exact) + self.atol
@@ -415,6 +518,18 @@ class Tolerance:
     def probabilities(self) -> float:
         # pmf and cdf values live on [0, 1]: rtol is taken relative to 1
         return self.rtol + self.atol
+
+    def design_scalar(self, exact: float) -> float:
+        """The tolerance a scalar's band was tuned for (its bets, its sweet spot)."""
+        return (self.rtol if self.design is None else self.design) * abs(exact) + self.atol
+
+    @property
+    def design_probabilities(self) -> float:
+        return (self.rtol if self.design is None else self.design) + self.atol
+
+    def loosened(self, rtol: float) -> "Tolerance":
+        """The same bands judged against a looser rtol."""
+        return Tolerance(rtol, self.atol, self.rtol if self.design is None else self.design)
 
 
 def _judge(puzzle: Puzzle, values, plan: _Plan, conf: stats.Confidence,
@@ -478,8 +593,9 @@ def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> 
     exact = ex.to_float(plan.exact) if known else None
     target = exact if known else mean
     tol = tolerance.scalar(exact) if known else None
+    design = tolerance.design_scalar(exact) if known else None  # the band's tuning, fixed
     if conf.sequential and conf.bounds is None:
-        target_n = _asymptotic_target_n(plan, conf, n, m2, m4, tol)
+        target_n = _asymptotic_target_n(plan, conf, n, m2, m4, design)
         conf = dataclasses.replace(conf, target_n=target_n)
     # an exact band about a shift taken from the first chunk leaves that chunk out
     sums = total
@@ -488,15 +604,15 @@ def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> 
     sn, t1, t2, t3, t4 = sums[:5]
     if q.name == "mean":
         band = stats.mean_band(mean, m2, n, target, conf, shift=c.shift, s1=t1, s2=t2,
-                               tolerance=tol)
+                               tolerance=design)
         test = "bounded-mean mixture" if conf.bounds else "normal"
     elif q.name == "variance":
         band = stats.variance_band(m2, m4, n, target, conf, sums=(sn, t1, t2, t3, t4, c.shift),
-                                   tolerance=tol)
+                                   tolerance=design)
         test = "bounded-variance mixture" if conf.bounds else "normal (4th moment)"
     else:
         band = stats.probability_band(int(round(s1 + n * c.shift)), int(n), target, conf,
-                                      tolerance=tol)
+                                      tolerance=design)
         test = "beta-binomial mixture" if conf.sequential else "clopper-pearson"
     if conf.sequential and not conf.bounds:
         test += " sequence"
@@ -595,7 +711,8 @@ def _judge_integer(puzzle, values, plan: _Plan, conf: stats.Confidence,
     else:
         possible = clean > 0
         lo_b, hi_b, p_value = stats.pmf_bands(counts[possible], int(n), clean[possible],
-                                              conf.alpha, conf.sequential, tol, conf.target_n)
+                                              conf.alpha, conf.sequential,
+                                              tolerance.design_probabilities, conf.target_n)
         gap = np.abs(freq - clean)
         deviation = float(gap[:size].max()) if size else 0.0
         reach_each = np.maximum(clean[possible] - lo_b, hi_b - clean[possible])

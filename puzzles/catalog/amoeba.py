@@ -23,7 +23,8 @@ of K amoebas dies out with probability q^K, and K is set from the colony's own
 extinction-by-minute-g probabilities (s_(g+1) = f(s_g), s_0 = 0, increasing to q; computed once
 before the trials) so that s^K < 1e-14, with 64 <= K <= 2^40. Near criticality the watch can
 miss a few deaths: of colonies living past 10^9 minutes (about 2/(sigma^2 10^9) of them) or
-reaching 2^40 amoebas.
+reaching 2^40 amoebas. The colony is counted in 64-bit integers, so t is at most 39 minutes
+(3^39 < 2^63 - 1 < 3^40), or 62 when p3 = 0 (Z <= 2^t).
 """
 
 import math
@@ -116,9 +117,11 @@ PUZZLE = Puzzle(
         Real(p0, Rational(1, 4), "probability of dying", min=0),
         Real(p2, Rational(1, 4), "probability of splitting into two", min=0),
         Real(p3, Rational(1, 4), "probability of splitting into three", min=0),
-        Integer(t, 5, "number of minutes", min=0),
+        Integer(t, 5, "number of minutes", min=0, max=62),
     ],
-    constraints=[p0 + p2 + p3 <= 1, p2 + p3 > 0],
+    # the colony is counted in int64: Z <= 3^t, and 3^39 < 2^63 - 1 < 3^40 (Z <= 2^t if p3 = 0):
+    # t <= 39 unless p3 = 0
+    constraints=[p0 + p2 + p3 <= 1, p2 + p3 > 0, p3 * (t - 39) <= 0],
     quantities=[
         Probability(Min(1, 2 * p0 / (p2 + p3 + sqrt((p2 + p3) ** 2 + 4 * p0 * p3))),
                     of="dies_out"),

@@ -11,7 +11,7 @@ E[X(X+1)] = 2 (n+1)(n+2)/((a+1)(a+2)), so Var[X] = a (n + 1)(n - a) / ((a + 1)^2
 
 import numba
 import numpy as np
-from sympy import binomial, symbols
+from sympy import Piecewise, binomial, symbols
 
 from puzzles import Integer, Mean, Pmf, Puzzle, Variance
 
@@ -50,7 +50,9 @@ PUZZLE = Puzzle(
     quantities=[
         Mean((n + 1) / (a + 1)),
         Variance(a * (n + 1) * (n - a) / ((a + 1) ** 2 * (a + 2))),
-        Pmf(binomial(n - x, a - 1) / binomial(n, a), x, support=(1, n - a + 1)),
+        # 0 outside the support (binomial(n - x, a - 1) is not, for x < 1 or x > n)
+        Pmf(Piecewise((binomial(n - x, a - 1) / binomial(n, a), (x >= 1) & (x <= n - a + 1)),
+                      (0, True)), x, support=(1, n - a + 1)),
     ],
     simulate=_simulate_kernel,
     bounds=(1, n - a + 1),

@@ -25,49 +25,33 @@ _PLAYERS = 2 ** r
 _MEAN = ((r - 2) * 2 ** r + 2) / (2 ** r - 1)
 
 
-_DIGIT = 52  # bits of a position drawn at a time: int(rng.random() * 2^52) is exactly uniform
-
-
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, r):
-    # Only the two strongest players' places matter: each beats every other player, so where
-    # the others sit changes no match either of them plays. A uniformly random draw puts the
-    # strongest at a uniform position and the second-strongest at a uniform other one. Positions
-    # are r-bit numbers (from 0); in round j a player meets someone from the other half of his
-    # block of 2^j positions, so the two strongest meet in round j when their positions agree
-    # above bit j-1 and differ at it. The positions are drawn in digits of 52 bits from the
-    # top, the strongest's kept in `best`, until the two differ (an equal position is drawn
-    # again, so the second-strongest's is uniform among the others); the bits below where they
-    # first differ decide no match of theirs and are not drawn.
-    digits = (r + _DIGIT - 1) // _DIGIT
-    top_width = r - _DIGIT * (digits - 1)  # bits in the top digit
-    best = np.empty(digits, dtype=np.int64)
+    # Players are known by their rank: 0 the strongest, 1 the second-strongest, ...
+    players = 2 ** r
+    draw = np.arange(players)  # draw[i]: the player at position i (any start order will do)
+    standing = np.empty(players, dtype=np.int64)  # the players still in, in bracket order
     out = np.empty((trials, 2))  # columns: the runner-up reaches the final (1/0), matches he wins
     for t in range(trials):
-        drawn = 0
-        while True:
-            differ_at = -1
-            for d in range(digits):
-                size = 2.0 ** (top_width if d == 0 else _DIGIT)
-                if d == drawn:
-                    best[d] = np.int64(rng.random() * size)
-                    drawn += 1
-                second = np.int64(rng.random() * size)
-                if second != best[d]:
-                    differ_at = d
-                    break
-            if differ_at >= 0:
-                break
-        # the highest bit where they differ, counted from the bottom of the whole position
-        below = r - top_width - _DIGIT * differ_at  # bits under this digit
-        diff = second ^ best[differ_at]
-        high = 0
-        while diff > 1:
-            diff >>= 1
-            high += 1
-        meet = below + high + 1  # the round in which he meets the strongest and loses
-        wins = meet - 1          # he won every match before it
-        out[t, 0] = meet == r    # that round is the final
+        # a uniformly random draw: a Fisher-Yates shuffle of all 2^r positions
+        for i in range(players - 1, 0, -1):
+            j = int(rng.random() * (i + 1))
+            draw[i], draw[j] = draw[j], draw[i]
+        standing[:] = draw
+        wins = 0
+        final = 0
+        left = players
+        for round_ in range(1, r + 1):  # every match of every round, consecutive pairs
+            for match in range(left // 2):
+                a = standing[2 * match]
+                b = standing[2 * match + 1]
+                winner = min(a, b)  # the stronger player always wins
+                if a == 1 or b == 1:  # the runner-up plays this match
+                    wins += winner == 1
+                    final = round_ == r
+                standing[match] = winner
+            left //= 2
+        out[t, 0] = final
         out[t, 1] = wins
     return out
 
@@ -84,7 +68,8 @@ PUZZLE = Puzzle(
         "be the number of matches won by the second-strongest player."
     ),
     outcomes=["final", "W"],
-    parameters=[Integer(r, 5, "number of rounds (2^r players)", min=1)],
+    # a literal tournament holds all 2^r players: at most 2^20, about a million
+    parameters=[Integer(r, 5, "number of rounds (2^r players)", min=1, max=20)],
     quantities=[
         Probability(2 ** (r - 1) / (_PLAYERS - 1), of="final"),
         Mean(_MEAN, of="W"),
@@ -92,7 +77,7 @@ PUZZLE = Puzzle(
         Pmf(2 ** x / (_PLAYERS - 1), x, support=(0, r - 1), of="W"),
     ],
     simulate=_simulate_kernel,
-    naive_draws=_PLAYERS - 1,  # a Fisher-Yates shuffle of the draw (the kernel places only two)
+    naive_draws=_PLAYERS - 1,  # a Fisher-Yates shuffle of the draw
     bounds={"final": (0, 1), "W": (0, r - 1)},
     examples=[{"r": 1}, {"r": 2}, {"r": 3}, {"r": 8}],
 )

@@ -14,7 +14,7 @@ Var[T] = 4n + 2 - E[T] - E[T]^2.
 
 import numba
 import numpy as np
-from sympy import binomial, symbols
+from sympy import Piecewise, binomial, symbols
 
 from puzzles import Integer, Mean, Pmf, Puzzle, Variance
 
@@ -59,7 +59,9 @@ PUZZLE = Puzzle(
     quantities=[
         Mean(_MEAN),
         Variance(4 * n + 2 - _MEAN - _MEAN ** 2),
-        Pmf(2 ** (x - 1) * binomial(n, x - 1) / binomial(2 * n, x - 1) * (x - 1) / (2 * n - x + 1),
+        # 0 outside the support (the formula divides by 0 at x = 2n + 1, and 0/0 beyond)
+        Pmf(Piecewise((2 ** (x - 1) * binomial(n, x - 1) / binomial(2 * n, x - 1) * (x - 1)
+                       / (2 * n - x + 1), (x >= 2) & (x <= n + 1)), (0, True)),
             x, support=(2, n + 1)),
     ],
     simulate=_simulate_kernel,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import os
 import sys
 from typing import Annotated, List, Optional
 
@@ -65,9 +66,31 @@ def _clip_middle(text: str, width: int = 400) -> str:
     return text if len(text) <= width else f"{text[:half]} ... {text[-half:]}"
 
 
+def _clip_arguments(message: str) -> str:
+    """Every long word of the command line that the message quotes whole, cut to 80 characters:
+    a last guard for messages worded elsewhere (click's 'No such option: --...')."""
+    for word in sorted(set(sys.argv[1:]), key=len, reverse=True):
+        if len(word) > 80 and word in message:
+            message = message.replace(word, clip(word))
+    return message
+
+
+def error_line(message: str) -> str:
+    """The one line a user error prints: what the user typed quoted at most 80 characters at a
+    time (the whole line at most 400 characters), on one line."""
+    return f"error: {_clip_middle(' '.join(_clip_arguments(str(message)).split()))}"
+
+
 def fail(message: str) -> None:
-    typer.echo(f"error: {_clip_middle(' '.join(str(message).split()))}", err=True)
+    typer.echo(error_line(message), err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def as_typed(exc) -> str:
+    """An engine error's message with option names as typed here: --alpha 2, not alpha=2."""
+    from puzzles.engine.errors import InvalidOption
+
+    return exc.as_typed() if isinstance(exc, InvalidOption) else str(exc)
 
 
 @contextlib.contextmanager
@@ -78,7 +101,7 @@ def user_errors():
     try:
         yield
     except PuzzleError as exc:
-        fail(str(exc))
+        fail(as_typed(exc))
 
 
 def known_puzzle(name: str, params: Optional[dict] = None):
@@ -310,14 +333,17 @@ def _one_line(exc: BaseException) -> int:
     from puzzles.engine.errors import PuzzleError
 
     if isinstance(exc, PuzzleError):
-        message = str(exc)
+        message = as_typed(exc)
     elif isinstance(exc, MemoryError):
         message = "out of memory: the input asks for more than this machine has"
     elif isinstance(exc, RecursionError):
         message = "the input is nested too deeply"
+    elif isinstance(exc, OSError) and exc.filename is not None:
+        # a file or folder the user named that cannot be read or written
+        message = f"cannot use {clip(os.fsdecode(exc.filename))!r}: {exc.strerror or exc}"
     else:
         raise exc
-    typer.echo(f"error: {_clip_middle(' '.join(message.split()))}", err=True)
+    typer.echo(error_line(message), err=True)
     return EXIT_BAD_INPUT
 
 
@@ -338,7 +364,7 @@ def main() -> None:
         typer.echo(exc.format_message() if hasattr(exc, "format_message") else str(exc), err=True)
         code = EXIT_BAD_INPUT
     except click_errors.ClickException as exc:
-        typer.echo(f"error: {exc.format_message()}", err=True)
+        typer.echo(error_line(exc.format_message()), err=True)
         code = EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 -- the boundary: what a user can cause, in one line
         code = _one_line(exc)

@@ -20,6 +20,7 @@ def new_puzzle(
     # imported here, not at the top: cli.main imports this module while it is still loading
     from puzzles.cli.main import fail, user_errors
     from puzzles.engine.index import PATH_VARIABLE, index, search_path  # names, no imports
+    from puzzles.engine.options import check_name_length
     from puzzles.engine.templates import (check_puzzle_name, module_file_name, test_file_name,
                                           write_puzzle, write_test)
 
@@ -27,6 +28,7 @@ def new_puzzle(
         check_puzzle_name(name)
         target = (directory.expanduser() / module_file_name(name)).absolute()
         test_target = target.with_name(test_file_name(name))
+        check_name_length(str(test_target), "cannot write")  # the longer of the two names
         for existing in (target, test_target):
             if existing.exists() and not force:
                 fail(f"{existing} already exists; pass --force to overwrite it")

@@ -120,7 +120,7 @@ def calibrate(name, runs: int = DEFAULT_RUNS, trials: int | str = DEFAULT_TRIALS
               **verify_options) -> CalibrationReport:
     """Run verify() `runs` times with independent seeds and measure its false alarms."""
     if not isinstance(runs, int) or isinstance(runs, bool) or runs < 2:
-        raise InvalidOption(f"runs={runs} must be a whole number >= 2")
+        raise InvalidOption(option="runs", value=runs, rule="must be a whole number >= 2")
     trials = as_trials(trials, "trials=")  # 1e6, "1e6", "auto"
     puzzle = get_puzzle(name)
     seed = DEFAULT_SEED if seed is None else seed

@@ -33,7 +33,7 @@ from typing import Iterable
 
 import sympy
 
-from .errors import InvalidClaim
+from .errors import InvalidClaim, did_you_mean, quote
 
 MAX_LENGTH = 4000          # characters in one side of a claim
 MAX_DEPTH = 60             # nesting of brackets
@@ -250,10 +250,9 @@ _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵":
 
 def allowed_names_text(names: Iterable[str]) -> str:
     names = sorted(names)
-    return (", ".join(names) if names else "none") + "; constants pi, e; functions " + \
-        ", ".join(sorted({"sqrt", "exp", "log", "factorial", "binomial", "C", "gamma", "beta",
-                          "harmonic", "floor", "ceiling", "min", "max", "stirling", "stirling1",
-                          "sum", "prod"}))
+    # the names in scope, and a few functions: the README lists them all
+    return ((", ".join(names) if names else "none") + "; constants pi, e; functions such as "
+            "sqrt, exp, log, factorial, binomial, sum")
 
 
 # --------------------------------------------------------------------------- tokens
@@ -299,7 +298,7 @@ def tokenize(text: str) -> list[Token]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise InvalidClaim(f"cannot read {text[pos]!r} at column {pos + 1} of {text!r}")
+            raise InvalidClaim(f"cannot read {text[pos]!r} at column {pos + 1} of {quote(text)}")
         kind = m.lastgroup
         if kind != "space":
             value = m.group()
@@ -436,8 +435,8 @@ class _Parser:
 
     def fail(self, message: str, token: Token | None = None):
         t = token or self.tok
-        where = "at the end" if t.kind == "end" else f"at column {t.col} ({t.text!r})"
-        raise InvalidClaim(f"{message} {where} of {self.text!r}")
+        where = "at the end" if t.kind == "end" else f"at column {t.col} ({quote(t.text, 30)})"
+        raise InvalidClaim(f"{message} {where} of {quote(self.text, 60)}")
 
     # -- entry points --------------------------------------------------------------------
     def parse(self):
@@ -699,10 +698,13 @@ class _Parser:
                 self.names.free[name] = sympy.Symbol(name, real=True)
             return self.names.free[name]
         if opens and t.text not in self.names.symbols:
-            self.fail(f"unknown function {name!r} (functions: "
-                      f"{', '.join(sorted(set(FUNCTIONS) | set(BINDERS)))})", t)
+            known = sorted(set(FUNCTIONS) | set(BINDERS) | set(self.names.functions))
+            self.fail(f"unknown function {quote(name, 40)}"
+                      f"{did_you_mean(name, known) or '; the README lists the functions'}", t)
         hint = self._hint(name)
-        self.fail(f"unknown name {name!r}{hint} (you may use: "
+        if not hint:  # a misspelt name: the closest of those in scope and the constants
+            hint = did_you_mean(name, [*self._visible(), *sorted(CONSTANTS)])
+        self.fail(f"unknown name {quote(name, 40)}{hint} (you may use: "
                   f"{allowed_names_text(self._visible())})", t)
 
     def _visible(self):
@@ -957,13 +959,13 @@ class _Parser:
     # -- building ------------------------------------------------------------------------
     def _value(self, v):
         if isinstance(v, tuple):
-            raise InvalidClaim(f"{self.text!r}: a tuple (a, b) is not a value")
+            raise InvalidClaim(f"{quote(self.text)}: a tuple (a, b) is not a value")
         if isinstance(v, Statistic):
-            raise InvalidClaim(f"{self.text!r}: a statistic ({v.kind}) may only stand alone on "
+            raise InvalidClaim(f"{quote(self.text)}: a statistic ({v.kind}) may only stand alone on "
                                "the left of '='")
         if isinstance(v, (sympy.logic.boolalg.Boolean, sympy.core.relational.Relational)) \
                 and not isinstance(v, sympy.Expr):
-            raise InvalidClaim(f"{self.text!r}: a condition ({_show_event(v)}) is not a number; "
+            raise InvalidClaim(f"{quote(self.text)}: a condition ({_show_event(v)}) is not a number; "
                                "write it inside P(...)")
         return v
 
@@ -971,7 +973,7 @@ class _Parser:
         if isinstance(v, (sympy.logic.boolalg.Boolean, sympy.core.relational.Relational)) \
                 and not isinstance(v, sympy.Expr):
             return v
-        raise InvalidClaim(f"{self.text!r}: {where} need a condition such as X >= 3, "
+        raise InvalidClaim(f"{quote(self.text)}: {where} need a condition such as X >= 3, "
                            f"not {_show(v)}")
 
     def _arith(self, left, right, op):
@@ -979,7 +981,7 @@ class _Parser:
         if op == "^":
             _guard_pow(left, right, self.names.limits)
         if op == "/" and right == 0:
-            raise InvalidClaim(f"{self.text!r}: division by zero")
+            raise InvalidClaim(f"{quote(self.text)}: division by zero")
         value = {"+": lambda: left + right, "-": lambda: left - right,
                  "*": lambda: left * right, "/": lambda: left / right,
                  "^": lambda: left ** right}[op]()
@@ -990,7 +992,7 @@ class _Parser:
         if name == "gcd":
             fn = sympy.gcd
         if fn is None:
-            self.fail(f"unknown function {name!r}", t)
+            self.fail(f"unknown function {quote(name, 40)}", t)
         if fn is sympy.Piecewise:
             pairs = []
             for a in args:

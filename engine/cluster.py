@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
-from .errors import InvalidOption, PuzzleError, UnknownPuzzle
+from .errors import InvalidOption, PuzzleError, UnknownPuzzle, quote
 from .simulate import ChunkTask, default_threads, simulator
 
 DEFAULT_TIMEOUT = 10.0
@@ -63,7 +63,7 @@ def distributed_module():
 
 def check_timeout(timeout) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise InvalidOption(f"timeout={timeout} must be a number of seconds > 0")
+        raise InvalidOption(option="timeout", value=timeout, rule="must be a number of seconds > 0")
     return float(timeout)
 
 
@@ -73,7 +73,7 @@ def scheduler_address(scheduler: str) -> str:
         return text
     if _HOST_PORT.match(text):
         return "tcp://" + text
-    raise InvalidOption(f"scheduler {scheduler!r} must be 'local' or an address like "
+    raise InvalidOption(f"scheduler {quote(scheduler)} must be 'local' or an address like "
                         f"tcp://HOST:PORT")
 
 
@@ -91,7 +91,7 @@ def session(scheduler, timeout: float = DEFAULT_TIMEOUT,
     timeout = check_timeout(timeout)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers <= 0):
-        raise InvalidOption(f"threads={workers} must be a whole number > 0")
+        raise InvalidOption(option="threads", value=workers, rule="must be a whole number > 0")
     distributed = distributed_module()
     if isinstance(scheduler, distributed.Client):
         _no_workers_option(workers, "an existing Client")
@@ -99,7 +99,7 @@ def session(scheduler, timeout: float = DEFAULT_TIMEOUT,
         yield ClusterMap(scheduler, timeout)
         return
     if not isinstance(scheduler, str):
-        raise InvalidOption(f"scheduler={scheduler!r} must be 'local', an address like "
+        raise InvalidOption(f"scheduler={quote(scheduler)} must be 'local', an address like "
                             f"tcp://HOST:PORT, or a distributed.Client")
     with quiet_dask_logs():
         if scheduler.strip() == "local":
@@ -166,7 +166,7 @@ def connect(address: str, timeout: float = DEFAULT_TIMEOUT):
         raise ClusterError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s: "
                            f"is `dask scheduler` running there?") from exc
     except ValueError as exc:
-        raise InvalidOption(f"scheduler {address!r} is not a valid address: "
+        raise InvalidOption(f"scheduler {quote(address)} is not a valid address: "
                             f"{_first_line(exc)}") from exc
     try:
         wait_for_workers(client, timeout)

@@ -6,7 +6,7 @@ import os
 import tempfile
 from typing import Callable
 
-from .errors import InvalidOption
+from .errors import InvalidOption, quote
 
 
 def write_atomically(path, write: Callable[[str], None], what: str = "") -> None:
@@ -26,7 +26,7 @@ def write_atomically(path, write: Callable[[str], None], what: str = "") -> None
         os.replace(tmp, path)
     except OSError as exc:
         _remove_quietly(tmp)
-        raise InvalidOption(f"cannot write {what}{path!r}: {exc.strerror or exc}") from None
+        raise InvalidOption(f"cannot write {what}{quote(path)}: {exc.strerror or exc}") from None
     except BaseException:
         _remove_quietly(tmp)
         raise

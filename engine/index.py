@@ -38,7 +38,8 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .errors import InvalidParameter, InvalidPuzzleSpec, UnknownPuzzle
+from .errors import (InvalidParameter, InvalidPuzzleSpec, UnknownPuzzle, did_you_mean, quote,
+                     some_names)
 
 BUILTIN_PACKAGE = "puzzles.catalog"
 PATH_VARIABLE = "PUZZLES_PATH"
@@ -191,11 +192,8 @@ def pick(name: str, found: dict, broken) -> object:
         # P_Bad.py is the file a user means by P_Bad, P-Bad or p-bad
         if bad.name and _plain_name(bad.name) == _plain_name(str(name)):
             reason = bad.reason.removeprefix(f"puzzle {bad.name!r}: ")
-            raise InvalidPuzzleSpec(f"puzzle {name!r} cannot be loaded from {bad.source}: {reason}")
-    import difflib
-
-    close = difflib.get_close_matches(name, list(found), n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; run 'puzzles list' to see them"
+            raise InvalidPuzzleSpec(f"puzzle {quote(name)} cannot be loaded from {bad.source}: {reason}")
+    hint = did_you_mean(name, list(found)) or "; run 'puzzles list' to see them"
     here = str(name).replace("-", "_") + ".py"
     if os.path.isfile(here) and os.path.realpath(".") not in map(os.path.realpath, search_path()):
         hint += (f" ({here} is in this folder, which is not in {PATH_VARIABLE}: "
@@ -204,7 +202,7 @@ def pick(name: str, found: dict, broken) -> object:
     if files:
         hint += (f" ({len(files)} puzzle file{'s' * (len(files) != 1)} could not be loaded: "
                  f"'puzzles list' says why)")
-    raise UnknownPuzzle(f"unknown puzzle {name!r}{hint}")
+    raise UnknownPuzzle(f"unknown puzzle {quote(name)}{hint}")
 
 
 def _plain_name(name: str) -> str:
@@ -375,7 +373,9 @@ class Entry:
 
 
 def unknown_parameter(puzzle: str, key: str, names) -> str:
-    return f"unknown parameter {key!r} for {puzzle} (its parameters: {', '.join(names) or 'none'})"
+    names = list(names)
+    return (f"unknown parameter {quote(key)} for {puzzle}{did_you_mean(key, names)} "
+            f"(its parameters: {some_names(names) or 'none'})")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from . import law
 from .claims import (LIMITS, STATISTICS, Limits, Statistic, TooBig, bounded_value,
                      parse_expression, parse_left, split_claim)
 from .options import as_count, as_trials
-from .errors import InvalidClaim, InvalidOption, InvalidParameter
+from .errors import InvalidClaim, InvalidOption, InvalidParameter, clip, did_you_mean, quote
 from .registry import get_puzzle
 from .spec import Puzzle, Quantity
 from .verify import DEFAULT_RTOL, DEFAULT_SEED, check_options, verify
@@ -252,9 +252,9 @@ def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
     for left, text in items:
         left = str(left).strip()
         if not left:
-            raise InvalidClaim(f"claim ={text}: the left side is empty (write e.g. mean={text} or E[X]={text})")
+            raise InvalidClaim(f"claim ={clip(text, 40)}: the left side is empty (write e.g. mean=... or E[X]=...)")
         if not str(text).strip():
-            raise InvalidClaim(f"the claim for {left} is empty: write {left}=EXPRESSION")
+            raise InvalidClaim(f"the claim for {clip(left, 40)} is empty: write {clip(left, 40)}=EXPRESSION")
         try:
             if left in declared:
                 q = declared[left]
@@ -270,8 +270,9 @@ def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
                 variable = "x" if "x" not in puzzle.symbols else "k"
                 stat_text = _AS_STATISTIC[left].format(X=puzzle.outcomes[0], x=variable)
             elif re.fullmatch(r"[A-Za-z_]\w*", left) and left not in STATISTICS:
-                raise InvalidClaim(f"unknown quantity {left!r} for {puzzle.name} (its quantities: "
-                                   f"{', '.join(declared)}; or a statistic such as E[{puzzle.outcomes[0]}^2], "
+                raise InvalidClaim(f"unknown quantity {quote(left)} for {puzzle.name}"
+                                   f"{did_you_mean(left, [*declared, 'median', 'quantile'])}"
+                                   f" (its quantities: {', '.join(declared)}; or a statistic such as E[{puzzle.outcomes[0]}^2], "
                                    f"P({puzzle.outcomes[0]} >= 3), median)")
             stat, free = parse_left(stat_text, puzzle.symbols, outcomes, functions)
             stat.outcome = _outcome_of(puzzle, stat, outcomes)
@@ -281,7 +282,7 @@ def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
             parsed.append(Claim(stat.label() if left not in _AS_STATISTIC else left, str(text),
                                 expr, stat=stat, free=free, notes=notes))
         except InvalidClaim as exc:
-            raise InvalidClaim(f"claim {left}={_clip(str(text), 60)}: {exc}") from None
+            raise InvalidClaim(f"claim {clip(left, 30)}={_clip(str(text), 50)}: {exc}") from None
     return parsed
 
 
@@ -588,7 +589,7 @@ def _judge_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
                     return _wrong(result, values, extra, c, t)
         except TooBig as exc:
             if values == given:
-                raise InvalidClaim(f"claim {claim.label}={_clip(claim.text, 40)}: {exc}") from None
+                raise InvalidClaim(f"claim {clip(claim.label, 30)}={_clip(claim.text, 40)}: {exc}") from None
             skipped += 1
             continue
         tried += 1
@@ -706,7 +707,7 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
             continue
         except TooBig as exc:
             if values == given:
-                raise InvalidClaim(f"claim {claim.label}={_clip(claim.text, 40)}: {exc}") from None
+                raise InvalidClaim(f"claim {clip(claim.label, 30)}={_clip(claim.text, 40)}: {exc}") from None
             skipped += 1
             continue
         tried += 1
@@ -739,7 +740,7 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
     exit_code 1 if any claim is wrong. scheduler, timeout: where the simulation runs.
     """
     if against not in (None, "exact", "simulation"):
-        raise InvalidOption(f"against={against!r} must be 'exact' or 'simulation'")
+        raise InvalidOption(option="against", value=repr(against), rule="must be 'exact' or 'simulation'")
     trials = None if trials is None else as_trials(trials, "trials=")
     max_trials = as_count(max_trials, "max_trials=")
     check_options(None if trials == "auto" else trials, seed, threads, alpha)
@@ -800,7 +801,7 @@ def _law_quantity(puzzle: Puzzle, claim: Claim):
         return Quantity("pmf", expr, outcome, x, tuple(support or (0, sympy.oo)), True)
     if isinstance(body, sympy.Le) and body.args == (X, var):
         if support is None:
-            raise InvalidClaim(f"{claim.label}: {puzzle.name} declares no range for {outcome}, "
+            raise InvalidClaim(f"{clip(claim.label, 40)}: {puzzle.name} declares no range for {outcome}, "
                                "so a cdf claim cannot be compared with the simulation")
         return Quantity("cdf", expr, outcome, x, tuple(support), bool(discrete))
     return None
@@ -812,12 +813,12 @@ def _derived(puzzle: Puzzle, claim: Claim, given: dict, exact=None):
 
     stat = claim.stat
     if claim.free:
-        raise InvalidClaim(f"{claim.label}: a claim in {', '.join(claim.free)} is compared with "
+        raise InvalidClaim(f"{clip(claim.label, 40)}: a claim in {', '.join(claim.free)} is compared with "
                            "the simulation only as P(X = k) (a pmf) or P(X <= t) (a cdf)")
     subs = ex.substitutions(puzzle, given)
     c = exact if exact is not None else _evaluate(claim.expr, subs)
     if c is not None and (not c.is_number or c.has(sympy.nan, sympy.zoo)):
-        raise InvalidClaim(f"claim {claim.label}={claim.text} has no value at {_where(given)}")
+        raise InvalidClaim(f"claim {clip(claim.label, 30)}={clip(claim.text, 50)} has no value at {_where(given)}")
     X = stat.outcome
     column = puzzle.outcomes.index(X.name) if X.name in puzzle.outcomes else 0
     body = stat.body.xreplace(subs) if stat.body is not None else None
@@ -858,7 +859,7 @@ def _judge_by_simulation(puzzle, claims, given, results, options):
         q = claim.quantity if claim.quantity is not None else _law_quantity(puzzle, claim)
         if q is not None:
             if q.variable is None and claim.expr.free_symbols - set(puzzle.symbols.values()):
-                raise InvalidClaim(f"claim for {claim.label} uses names that are not parameters")
+                raise InvalidClaim(f"claim for {clip(claim.label, 40)} uses names that are not parameters")
             closed = claim.expr if claim.quantity is not None else q.closed_form
             if any(c.name == q.name and (c.of or puzzle.outcomes[0]) == (q.of or puzzle.outcomes[0])
                    for c in claimed):
@@ -921,13 +922,16 @@ def also_derived(puzzle: Puzzle, values: dict, texts) -> list:
     outcomes = outcome_symbols(puzzle)
     out = []
     for text in texts:
-        stat, free = parse_left(str(text), puzzle.symbols, outcomes, puzzle_functions(puzzle))
+        try:
+            stat, free = parse_left(str(text), puzzle.symbols, outcomes, puzzle_functions(puzzle))
+        except InvalidClaim as exc:
+            raise InvalidClaim(f"--also {clip(text, 40)}: {exc}") from None
         if free:
-            raise InvalidClaim(f"--also {text}: {', '.join(free)} is not a parameter; give a number")
+            raise InvalidClaim(f"--also {clip(text, 60)}: {', '.join(free)} is not a parameter; give a number")
         stat.outcome = _outcome_of(puzzle, stat, outcomes)
         if stat.kind in ("median", "quantile"):
-            raise InvalidClaim(f"--also {text}: a quantile is checked with a claimed value: "
-                               f"puzzles check {puzzle.name} \"{text}=...\"")
+            raise InvalidClaim(f"--also {clip(text, 60)}: a quantile is checked with a claimed value: "
+                               f"puzzles check {puzzle.name} \"{clip(text, 60)}=...\"")
         claim = Claim(stat.label(), "", sympy.Integer(0), stat=stat)
         exact = None
         try:
@@ -936,7 +940,7 @@ def also_derived(puzzle: Puzzle, values: dict, texts) -> list:
         except (law.NotDetermined, TooBig):
             exact = None
         if exact is None and stat.kind in ("P", "E") and stat.given is not None:
-            raise InvalidClaim(f"--also {text}: no exact value is known for this conditional "
+            raise InvalidClaim(f"--also {clip(text, 60)}: no exact value is known for this conditional "
                                f"statistic; check a claimed value with puzzles check")
         d = _derived(puzzle, claim, values, exact=exact if exact is not None else sympy.Integer(0))
         if exact is None:

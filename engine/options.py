@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import InvalidOption
+from .errors import InvalidOption, clip, quote
 
 
 # The most trials one run may ask for: about two days at 50 M trials/s on one machine. Counts
@@ -40,15 +40,15 @@ def trials_limit(option: str, n) -> str | None:
 
 def check_options(trials, seed, threads, alpha) -> None:
     if trials is not None and (not _is_int(trials) or trials <= 0):
-        raise InvalidOption(f"trials={trials} must be a whole number > 0")
+        raise InvalidOption(option="trials", value=trials, rule="must be a whole number > 0")
     if trials is not None and trials_limit("trials=", trials):
         raise InvalidOption(trials_limit("trials=", trials))
     if seed is not None and (not _is_int(seed) or seed < 0):
-        raise InvalidOption(f"seed={seed} must be a whole number >= 0")
+        raise InvalidOption(option="seed", value=seed, rule="must be a whole number >= 0")
     if threads is not None and (not _is_int(threads) or threads <= 0):
-        raise InvalidOption(f"threads={threads} must be a whole number > 0")
+        raise InvalidOption(option="threads", value=threads, rule="must be a whole number > 0")
     if not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
-        raise InvalidOption(f"alpha={alpha} must be between 0 and 1 (exclusive)")
+        raise InvalidOption(option="alpha", value=alpha, rule="must be between 0 and 1 (exclusive)")
 
 
 def _is_int(v) -> bool:
@@ -57,15 +57,40 @@ def _is_int(v) -> bool:
 
 def check_tolerances(rtol, atol, max_trials, max_seconds) -> None:
     if rtol is not None and (not isinstance(rtol, numbers.Real) or not 0 <= rtol < 1):
-        raise InvalidOption(f"rtol={rtol} must be a number with 0 <= rtol < 1")
+        raise InvalidOption(option="rtol", value=rtol, rule="must be a number with 0 <= rtol < 1")
     if not isinstance(atol, numbers.Real) or atol < 0:
-        raise InvalidOption(f"atol={atol} must be a number >= 0")
+        raise InvalidOption(option="atol", value=atol, rule="must be a number >= 0")
     if max_trials is not None and (not _is_int(max_trials) or max_trials <= 0):
-        raise InvalidOption(f"max_trials={max_trials} must be a whole number > 0")
+        raise InvalidOption(option="max_trials", value=max_trials, rule="must be a whole number > 0")
     if max_trials is not None and trials_limit("max_trials=", max_trials):
         raise InvalidOption(trials_limit("max_trials=", max_trials))
     if max_seconds is not None and (not isinstance(max_seconds, numbers.Real) or max_seconds <= 0):
-        raise InvalidOption(f"max_seconds={max_seconds} must be a number > 0")
+        raise InvalidOption(option="max_seconds", value=max_seconds, rule="must be a number > 0")
+
+
+# A file is written as a temporary file beside it, ".NAME.XXXXXXXX.tmp", then renamed: its name
+# may be this much shorter than the file system allows.
+TEMPORARY_EXTRA = 14
+
+
+def check_name_length(text: str, what: str = "cannot write") -> None:
+    """InvalidOption (one line) for a path whose names the file system cannot hold, before
+    anything is run (the OSError would come after a whole run, as a traceback)."""
+    path = Path(text).expanduser()
+    try:
+        limit = os.pathconf(path.parent if os.path.isdir(path.parent) else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    if len(os.fsencode(str(path.absolute()))) >= 4096:
+        raise InvalidOption(f"{what} {quote(text)}: the path is too long "
+                            f"({len(str(path.absolute())):,} characters; at most 4,095)")
+    for part in path.parts[:-1]:
+        if len(os.fsencode(part)) > limit:
+            raise InvalidOption(f"{what} {quote(text)}: a folder name is too long "
+                                f"({len(part):,} characters; at most {limit})")
+    if len(os.fsencode(path.name)) + TEMPORARY_EXTRA > limit:
+        raise InvalidOption(f"{what} {quote(text)}: the file name is too long "
+                            f"({len(path.name):,} characters; at most {limit - TEMPORARY_EXTRA})")
 
 
 def check_plot_path(path) -> Path:
@@ -76,12 +101,14 @@ def check_plot_path(path) -> Path:
     text = os.fspath(path)
     target = Path(text).expanduser()
     if target.suffix.lower() != ".png":
-        raise InvalidOption(f"plot file {text!r} must end in .png")
+        raise InvalidOption(f"plot file {quote(text)} must end in .png")
+    check_name_length(text, "cannot write plot")
+    text = clip(text)
     folder = target.parent
     if not folder.exists():
-        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} does not exist")
+        raise InvalidOption(f"cannot write plot {text!r}: folder {clip(folder)!r} does not exist")
     if not folder.is_dir():
-        raise InvalidOption(f"cannot write plot {text!r}: {str(folder)!r} is not a folder")
+        raise InvalidOption(f"cannot write plot {text!r}: {clip(folder)!r} is not a folder")
     if target.is_dir():
         raise InvalidOption(f"cannot write plot {text!r}: it is a folder")
     # os.access is not enough (root, read-only mounts): try what the real write will do
@@ -91,7 +118,7 @@ def check_plot_path(path) -> Path:
         os.remove(probe)
     except OSError as exc:
         why = f" ({exc.strerror.lower()})" if exc.errno in (errno.EROFS, errno.ENOSPC) else ""
-        raise InvalidOption(f"cannot write plot {text!r}: folder {str(folder)!r} is not "
+        raise InvalidOption(f"cannot write plot {text!r}: folder {clip(folder)!r} is not "
                             f"writable{why}") from None
     if target.exists() and not os.access(target, os.W_OK):
         raise InvalidOption(f"cannot write plot {text!r}: the file is read-only")

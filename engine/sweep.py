@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping
 
-from .errors import InvalidOption, InvalidParameter
+from .errors import InvalidOption, InvalidParameter, clip, quote
+from .options import check_name_length
 from .registry import get_puzzle
 from .simulate import _ordered_bounded_map
 from .options import as_trials
@@ -49,7 +50,7 @@ def parse_values(name: str, spec: Any) -> list:
         if match:
             return _range_values(name, text, *match.groups())
         if ".." in text:
-            raise InvalidOption(f"{name}={spec} is not a range: write LOW..HIGH or "
+            raise InvalidOption(f"{name}={clip(spec, 40)} is not a range: write LOW..HIGH or "
                                 f"LOW..HIGH:STEP, e.g. {name}=1..12 or {name}=0..1:1/4")
         values = [_number(name, part) for part in text.split(",")]
         return values
@@ -69,12 +70,12 @@ def _number(name: str, text: str):
 def _range_values(name: str, text: str, low: str, high: str, step: str | None) -> list:
     lo, hi, by = (parse_number(name, v) for v in (low, high, step or "1"))
     if by <= 0:
-        raise InvalidOption(f"{name}={text}: the step must be > 0")
+        raise InvalidOption(f"{name}={clip(text, 40)}: the step must be > 0")
     if hi < lo:
-        raise InvalidOption(f"{name}={text}: the range is empty ({high} < {low})")
+        raise InvalidOption(f"{name}={clip(text, 40)}: the range is empty ({clip(high, 30)} < {clip(low, 30)})")
     count = math.floor((hi - lo) / by) + 1
     if count > MAX_POINTS:
-        raise InvalidOption(f"{name}={text} has {count:,} values; at most {MAX_POINTS:,}")
+        raise InvalidOption(f"{name}={clip(text, 40)} has {count:,} values; at most {MAX_POINTS:,}")
     return [_plain(lo + k * by) for k in range(count)]
 
 
@@ -88,9 +89,9 @@ def grid_points(puzzle, grid: Mapping[str, Any]) -> tuple[list[str], list[dict]]
     known = puzzle.symbols
     for key in grid:
         if key not in known:
-            names = ", ".join(known) or "none"
-            raise InvalidParameter(f"unknown parameter {key!r} for {puzzle.name} "
-                                   f"(its parameters: {names})")
+            from .index import unknown_parameter
+
+            raise InvalidParameter(unknown_parameter(puzzle.name, key, known))
     axes = {key: parse_values(key, spec) for key, spec in grid.items()}
     total = math.prod(len(v) for v in axes.values())
     if total > MAX_POINTS:
@@ -108,15 +109,16 @@ def check_output(path) -> str:
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in OUTPUT_FORMATS:
-        raise InvalidOption(f"output {path!r} must end in .csv or .parquet")
+        raise InvalidOption(f"output {quote(path)} must end in .csv or .parquet")
+    check_name_length(path)
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
-        raise InvalidOption(f"output {path!r} is a folder")
+        raise InvalidOption(f"output {quote(path)} is a folder")
     if not os.path.isdir(folder):
-        raise InvalidOption(f"cannot write {path!r}: folder {folder} does not exist")
+        raise InvalidOption(f"cannot write {quote(path)}: folder {clip(folder)} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK) or (
             os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise InvalidOption(f"cannot write {path!r}: permission denied")
+        raise InvalidOption(f"cannot write {quote(path)}: permission denied")
     if ext == ".parquet":
         import importlib.util
 

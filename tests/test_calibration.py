@@ -84,4 +84,4 @@ def test_calibrate_cli(runner, tmp_path):
     assert "false alarms:" in result.stdout and "verdict: calibrated" in result.stdout
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = runner.invoke(app, ["calibrate", "hat-check", "--runs", "1"])
-    assert bad.exit_code == 2 and "runs=1" in bad.stderr
+    assert bad.exit_code == 2 and "--runs 1" in bad.stderr

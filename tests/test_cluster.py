@@ -207,7 +207,7 @@ def test_unreachable_scheduler_exits_2_quickly(runner):
 
 @pytest.mark.parametrize("args,needle", [
     (["--scheduler", "nowhere"], "tcp://HOST:PORT"),
-    (["--scheduler", "local", "--timeout", "0"], "timeout=0"),
+    (["--scheduler", "local", "--timeout", "0"], "--timeout 0"),
 ])
 def test_bad_scheduler_options_exit_2(runner, args, needle):
     pytest.importorskip("distributed")

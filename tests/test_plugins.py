@@ -62,6 +62,7 @@ def good_folder(tmp_path_factory):
 def test_round_trip_new_list_verify_agree(runner, tmp_path, monkeypatch):
     monkeypatch.delenv("PUZZLES_PATH", raising=False)
     folder = tmp_path / "mine"
+    folder.mkdir()  # new writes into a folder that exists, as --plot does
     code, out, err = run(runner, "new", "two-dice", "--dir", str(folder))
     assert code == 0, err
     path = folder / "two_dice.py"

@@ -87,6 +87,7 @@ def test_cheap_commands_import_nothing_heavy(tmp_path, env, args, code):
 
 def test_new_imports_nothing_heavy(tmp_path, env):
     cli_modules(tmp_path, env, "list")
+    (tmp_path / "mine").mkdir()
     code, out, err, modules = cli_modules(tmp_path, env, "new", "dice-sum", "--dir",
                                           str(tmp_path / "mine"))
     assert code == 0, err

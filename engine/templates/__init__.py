@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from ..errors import InvalidOption, PuzzleError
+from ..errors import InvalidOption, PuzzleError, clip, quote
 from ..index import NAME_RE, is_test_file
 
 TEMPLATE_FILE = "puzzle.py.tmpl"
@@ -28,13 +28,13 @@ def module_file_name(name: str) -> str:
 def check_puzzle_name(name: str) -> None:
     if not NAME_RE.match(name):
         suggestion = "-".join(re.findall(r"[a-z0-9]+", name.lower()))
-        hint = (f", e.g. {suggestion!r}" if suggestion and NAME_RE.match(suggestion)
+        hint = (f", e.g. {quote(suggestion)}" if suggestion and NAME_RE.match(suggestion)
                 else ", e.g. 'dice-sum'")
-        raise InvalidOption(f"{name!r} is not a puzzle name: use lowercase letters and digits "
+        raise InvalidOption(f"{quote(name)} is not a puzzle name: use lowercase letters and digits "
                             f"in words joined by hyphens, starting with a letter{hint}")
     if is_test_file(module_file_name(name)):
         # its file would look like a test to pytest, and PUZZLES_PATH skips test files
-        raise InvalidOption(f"{name!r} would be written to {module_file_name(name)}, a name "
+        raise InvalidOption(f"{quote(name)} would be written to {module_file_name(name)}, a name "
                             f"pytest and PUZZLES_PATH keep for tests: choose a name that does "
                             f"not start with 'test-' or end in '-test'")
 
@@ -63,12 +63,11 @@ def render_copy(name: str, builtin: str) -> str:
         return os.path.isfile(src) and os.path.dirname(os.path.realpath(src)) == catalog
 
     if not built_in(builtin):
-        import difflib
+        from ..errors import did_you_mean
 
         names = [n for n in reg.puzzles if built_in(n)]
-        close = difflib.get_close_matches(builtin, names, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}?" if close else f"one of: {', '.join(names)}"
-        raise UnknownPuzzle(f"--from {builtin!r} is not a built-in puzzle; {hint}")
+        hint = did_you_mean(builtin, names) or "; 'puzzles list' shows them"
+        raise UnknownPuzzle(f"--from {quote(builtin)} is not a built-in puzzle{hint}")
     source = reg.sources[builtin]
     text = Path(source).read_text(encoding="utf-8")
     renamed, count = re.subn(rf'name=(["\']){re.escape(builtin)}\1', f'name="{name}"', text, count=1)
@@ -84,19 +83,28 @@ def write_puzzle(name: str, folder: str | os.PathLike = ".", force: bool = False
     """Write folder/<name with underscores>.py from the template (or from a copy of the
     built-in puzzle `start`); refuse to overwrite unless `force`. Returns the path written."""
     check_puzzle_name(name)
-    folder = Path(folder).expanduser()
+    folder = _existing_folder(folder)
     path = folder / module_file_name(name)
-    if folder.exists() and not folder.is_dir():
-        raise InvalidOption(f"--dir {str(folder)!r} is a file, not a folder")
     if path.exists() and not force:
         raise PuzzleError(f"{path} already exists; pass --force to overwrite it")
     text = render_copy(name, start) if start else render_puzzle(name)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise PuzzleError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def _existing_folder(folder) -> Path:
+    """The folder to write into; it must exist, as for --plot and --out: a typo in --dir
+    (/hmoe/me) is refused, not made into a tree of new folders."""
+    text = os.fspath(folder)
+    folder = Path(text).expanduser()
+    if os.path.isdir(folder):
+        return folder
+    what = "is a file, not a folder" if os.path.exists(folder) else (
+        f"does not exist (create it first: mkdir -p {clip(text)})")
+    raise InvalidOption(f"--dir {quote(text)} {what}")
 
 
 def test_file_name(name: str) -> str:
@@ -114,12 +122,11 @@ def render_test(name: str) -> str:
 def write_test(name: str, folder: str | os.PathLike = ".", force: bool = False) -> Path:
     """Write folder/test_<name with underscores>.py, the puzzle's pytest file; refuse to
     overwrite unless `force`. Returns the path written."""
-    folder = Path(folder).expanduser()
+    folder = _existing_folder(folder)
     path = folder / test_file_name(name)
     if path.exists() and not force:
         raise PuzzleError(f"{path} already exists; pass --force to overwrite it")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         path.write_text(render_test(name), encoding="utf-8")
     except OSError as exc:
         raise PuzzleError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -130,3 +130,134 @@ def test_counting_finds_the_kth_smallest_among_equal_values():
 def test_monty_hall_kernel_is_the_plain_story(n, k):
     got = monty_hall._simulate_kernel(np.random.default_rng(7), 3000, n, k)
     np.testing.assert_array_equal(got, plain_monty_hall(np.random.default_rng(7), 3000, n, k))
+
+
+# ----------------------------------------------------------------- issue 18: fewer draws a trial
+
+
+class Coins:
+    """Fair coin flips as the kernels read them: the 53 bits of int(rng.random() * 2^53), from
+    the lowest up, a new draw when they are used up (kept across trials)."""
+
+    def __init__(self, rng):
+        self.rng, self.bits = rng, []
+
+    def flip(self) -> int:
+        if not self.bits:
+            k = int(self.rng.random() * 2.0 ** 53)
+            self.bits = [(k >> i) & 1 for i in range(53)]
+            self.bits.reverse()
+        return self.bits.pop()
+
+
+def plain_cycle_cover(rng, trials, n, k):
+    """The walk on the cycle itself, a set of visited vertices, an if per step."""
+    coins, out = Coins(rng), []
+    for _ in range(trials):
+        vertex, visited, steps = 0, {0}, 0
+        while len(visited) < n:
+            vertex = (vertex + 1) % n if coins.flip() else (vertex - 1) % n
+            visited.add(vertex)
+            steps += 1
+        out.append((steps, float(vertex == k)))
+    return np.array(out, dtype=float)
+
+
+def plain_banach_matchbox(rng, trials, N):
+    """He picks a pocket by a coin; an empty box found ends it, the other box's matches count."""
+    coins, out = Coins(rng), []
+    for _ in range(trials):
+        boxes = [N, N]
+        while True:
+            pocket = 0 if coins.flip() else 1
+            if boxes[pocket] == 0:
+                out.append(boxes[1 - pocket])
+                break
+            boxes[pocket] -= 1
+    return np.array(out, dtype=float)
+
+
+@pytest.mark.parametrize("n,k", [(10, 5), (3, 1), (4, 2), (30, 17)])
+def test_cycle_cover_kernel_is_the_plain_walk(n, k):
+    from puzzles.catalog import cycle_cover
+
+    got = cycle_cover._simulate_kernel(np.random.default_rng(7), 2000, n, k)
+    np.testing.assert_array_equal(got, plain_cycle_cover(np.random.default_rng(7), 2000, n, k))
+
+
+@pytest.mark.parametrize("N", [50, 1, 2, 7])
+def test_banach_matchbox_kernel_is_the_plain_story(N):
+    from puzzles.catalog import banach_matchbox
+
+    got = banach_matchbox._simulate_kernel(np.random.default_rng(7), 3000, N)
+    np.testing.assert_array_equal(got, plain_banach_matchbox(np.random.default_rng(7), 3000, N))
+
+
+def test_coins_are_the_bits_of_the_draws():
+    rng, again = np.random.default_rng(3), np.random.default_rng(3)
+    coins = Coins(rng)
+    flips = [coins.flip() for _ in range(106)]
+    for d in range(2):
+        k = int(again.random() * 2.0 ** 53)
+        assert flips[53 * d: 53 * (d + 1)] == [(k >> i) & 1 for i in range(53)]
+
+
+def plain_noodle_loops(rng, trials, n):
+    """Strands as a dict end -> far end; the two ends tied are an ordered pair of distinct
+    free ends, one draw for the pair (as in the kernel), read off the list of free ends."""
+    out = []
+    free = list(range(2 * n))  # free[:left]; the order carries over from trial to trial
+    for _ in range(trials):
+        far = {e: e ^ 1 for e in range(2 * n)}
+        loops = 0
+        left = 2 * n
+        while left:
+            pair = int(rng.random() * (left * (left - 1)))
+            i, k = pair // (left - 1), pair % (left - 1)
+            k += k >= i
+            a, b = free[i], free[k]
+            if far[a] == b:
+                loops += 1
+            else:
+                fa, fb = far[a], far[b]
+                far[fa], far[fb] = fb, fa
+            # the kernel's bookkeeping of free ends: the last two move into the freed places
+            high, low = max(i, k), min(i, k)
+            free[high], free[left - 1] = free[left - 1], free[high]
+            free[low], free[left - 2] = free[left - 2], free[low]
+            left -= 2
+        out.append((loops, float(loops == 1)))
+    return np.array(out, dtype=float)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 20])
+def test_noodle_loops_kernel_is_the_plain_story(n):
+    from puzzles.catalog import noodle_loops
+
+    got = noodle_loops._simulate_kernel(np.random.default_rng(7), 2000, n)
+    np.testing.assert_array_equal(got, plain_noodle_loops(np.random.default_rng(7), 2000, n))
+
+
+def test_noodle_loops_pair_draw_is_uniform_over_pairs():
+    # one draw for the ordered pair: every (i, k), i != k, equally often
+    rng = np.random.default_rng(5)
+    left, counts = 6, {}
+    for _ in range(60_000):
+        pair = int(rng.random() * (left * (left - 1)))
+        i, k = pair // (left - 1), pair % (left - 1)
+        k += k >= i
+        assert i != k
+        counts[(i, k)] = counts.get((i, k), 0) + 1
+    assert len(counts) == 30
+    assert max(counts.values()) < 2300 and min(counts.values()) > 1700
+
+
+def test_amoeba_watch_stops_once_the_colony_is_safe():
+    from puzzles.catalog import amoeba
+
+    # defaults: q = 2 p0 / (p2 + p3 + sqrt((p2 + p3)^2 + 4 p0 p3)); q^K < 1e-14 <= q^(K-1)
+    q = 0.5 / (0.5 + math.sqrt(0.5))
+    size = amoeba._watch_size(0.25, 0.25, 0.25)
+    assert size == 37 and q ** size < 1e-14 <= q ** (size - 1)
+    assert amoeba._watch_size(0.0, 0.2, 0.2) == 1.0  # nobody dies
+    assert amoeba._watch_size(0.5, 0.25, 0.0) == 2.0 ** 40  # subcritical: to the end

@@ -21,7 +21,8 @@ those independent choices, which is the same law at a cost independent of the co
 dead, or holds K amoebas, or has lived 10^9 minutes. When mu <= 1, K = 2^40. Otherwise a colony
 of K amoebas dies out with probability q^K, and K is set from the colony's own
 extinction-by-minute-g probabilities (s_(g+1) = f(s_g), s_0 = 0, increasing to q; computed once
-before the trials) so that s^K < 1e-14, with 64 <= K <= 2^40. Near criticality the watch can
+before the trials) so that s^K < 1e-14, with 1 <= K <= 2^40 (K = 37 at the defaults: the watch
+stops as soon as the colony is that safe, not later). Near criticality the watch can
 miss a few deaths: of colonies living past 10^9 minutes (about 2/(sigma^2 10^9) of them) or
 reaching 2^40 amoebas. The colony is counted in 64-bit integers, so t is at most 39 minutes
 (3^39 < 2^63 - 1 < 3^40), or 62 when p3 = 0 (Z <= 2^t).
@@ -81,8 +82,9 @@ def _watch_size(p0, p2, p3):
         s = after
     if s >= 1.0:
         return _LARGEST_WATCH
-    return min(_LARGEST_WATCH, max(float(_AMOEBA_BY_AMOEBA),
-                                   math.ceil(math.log(_MISSED) / math.log(s))))
+    if s <= 0.0:  # nobody ever dies: a colony of one amoeba is safe
+        return 1.0
+    return min(_LARGEST_WATCH, max(1.0, math.ceil(math.log(_MISSED) / math.log(s))))
 
 
 @numba.njit(cache=True, nogil=True)

@@ -39,9 +39,11 @@ def _simulate_kernel(rng, trials, n):
         left = ends
         loops = 0
         while left > 0:
-            # two distinct free ends, every pair equally likely
-            i = int(rng.random() * left)
-            k = int(rng.random() * (left - 1))
+            # two distinct free ends, every pair equally likely: one draw picks one of the
+            # left * (left - 1) ordered pairs, i the first end, k among the others
+            pair = int(rng.random() * (left * (left - 1)))
+            i = pair // (left - 1)
+            k = pair % (left - 1)
             k += k >= i
             a = free[i]
             b = free[k]
@@ -81,7 +83,7 @@ PUZZLE = Puzzle(
         Pmf(2 ** (n - x) * unsigned_stirling1(n, x) / _ODD_DOUBLE_FACTORIAL, x, support=(1, n)),
     ],
     simulate=_simulate_kernel,
-    naive_draws=2 * n,  # two ends chosen per tie
+    naive_draws=2 * n,  # two ends chosen per tie (the kernel draws both at once)
     bounds={"X": (1, n), "single_loop": (0, 1)},
     examples=[{"n": 1}, {"n": 2}, {"n": 5}, {"n": 100}],
 )

@@ -32,6 +32,7 @@ def sweep_puzzle(
     from puzzles.cli.main import EXIT_DISAGREE, parse_count, parse_params, parse_trials, user_errors
     from puzzles.engine.registry import get_puzzle
     from puzzles.engine.sweep import check_output, grid_points, sweep, write_table
+    from puzzles.engine.verify import DEFAULT_RTOL
     from puzzles.engine.options import check_options
 
     grid = parse_params(param)
@@ -43,7 +44,7 @@ def sweep_puzzle(
             check_output(out)
         puzzle = get_puzzle(name)
         names, points = grid_points(puzzle, grid)
-        table = _Table(names, points)
+        table = _Table(names, points, DEFAULT_RTOL if rtol is None else rtol)
         codes: list[int] = []
 
         def on_row(row: dict, report) -> None:
@@ -70,8 +71,9 @@ def sweep_puzzle(
 class _Table:
     """Rows printed as the points finish, in columns sized from the whole grid up front."""
 
-    def __init__(self, names: list[str], points: list[dict]):
+    def __init__(self, names: list[str], points: list[dict], rtol: float):
         self.names = names
+        self.rtol = rtol  # a point that agrees only within a looser rung says so
         self.points = iter(points)
         self.widths = [max(len(name), *(len(_show(p[name])) for p in points)) for name in names]
 
@@ -86,9 +88,12 @@ class _Table:
         if row["verdict"] == "invalid":
             return "  ".join(cells + ["invalid".ljust(12), row["note"]])
         worst = "-" if row["worst_p"] is None else f"{row['worst_p']:.3g}"
+        verdict = row["verdict"]
+        if verdict == "agree" and (row.get("precision") or 0) > self.rtol:
+            verdict = f"agree {100 * row['precision']:g}%"  # within that rtol
         rate = row["trials_per_s"]
         rate_text = f"{rate / 1e6:.2f} M" if rate >= 1e5 else f"{rate:,.0f}"
-        return "  ".join(cells + [row["verdict"].ljust(12), worst.ljust(9), rate_text]).rstrip()
+        return "  ".join(cells + [verdict.ljust(12), worst.ljust(9), rate_text]).rstrip()
 
 
 def _show(value) -> str:

@@ -150,7 +150,8 @@ def sweep(name, grid: Mapping[str, Any], trials: int | None = None, seed: int | 
 
     grid: {parameter: values}, values as parse_values() takes them. Columns: every parameter
     of the puzzle, then verdict ('agree', 'disagree', ... or 'invalid'), worst_p (the smallest
-    p-value of the point), p_<quantity> for each quantity, trials, seconds, trials_per_s, alpha
+    p-value of the point), precision (the loosest rtol a quantity agreed within: the rtol given,
+    or a rung of the precision ladder when none was; see verify), p_<quantity> for each quantity, trials, seconds, trials_per_s, alpha
     (the point's share of the sweep's alpha) and note (why a point is invalid).
     `on_row(row, report)` is called for each point in grid order as soon as it is known
     (report is None for an invalid point). scheduler, timeout: as for verify().
@@ -238,7 +239,8 @@ def _row(puzzle, report, point_alpha: float, quantity_columns: list[str]) -> dic
     p_values = {f"p_{q.name}": q.p_value for q in report.quantities}
     judged = [p for p in p_values.values() if p is not None]
     row = _params_row(puzzle, report.params, report.params)
-    row.update(verdict=report.verdict, worst_p=min(judged) if judged else None)
+    row.update(verdict=report.verdict, worst_p=min(judged) if judged else None,
+               precision=report.precision)
     row.update({c: p_values.get(c) for c in quantity_columns})
     row.update(trials=report.trials, seconds=report.seconds,
                trials_per_s=report.trials_per_second, alpha=point_alpha, note="")
@@ -247,7 +249,7 @@ def _row(puzzle, report, point_alpha: float, quantity_columns: list[str]) -> dic
 
 def _invalid_row(puzzle, point, reason: str, quantity_columns: list[str]) -> dict:
     row = _params_row(puzzle, point, None)
-    row.update(verdict="invalid", worst_p=None)
+    row.update(verdict="invalid", worst_p=None, precision=None)
     row.update({c: None for c in quantity_columns})
     row.update(trials=0, seconds=None, trials_per_s=None, alpha=None, note=reason)
     return row

@@ -157,3 +157,14 @@ def test_estimates_settle_on_the_ladder_too(no_soft_budget):
     assert prob.precision in LADDER
     half = max(prob.estimate - prob.ci_low, prob.ci_high - prob.estimate)
     assert half <= prob.precision * prob.estimate
+
+
+def test_sweep_states_the_precision(no_soft_budget, runner):
+    from puzzles.engine.sweep import sweep
+
+    frame = sweep("lady-tasting-tea", {"N": "8", "m": "4"}, seed=5, threads=2)
+    assert frame["precision"].iloc[0] in LADDER and frame["verdict"].iloc[0] == "agree"
+    result = runner.invoke(app, ["sweep", "lady-tasting-tea", "-p", "N=8", "-p", "m=4",
+                                 "--seed", "5"])
+    assert result.exit_code == 0
+    assert f"agree {100 * frame['precision'].iloc[0]:g}%" in result.stdout

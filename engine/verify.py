@@ -388,6 +388,9 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
             index = _next_look(grid, index, done, results, ladder_look(done))
             if hasattr(progress, "expect"):  # the command line's estimate of time to a verdict
                 needed = max((r.trials_needed or 0) for r in results)
+                if ladder and seconds > 0:  # it may settle on the loosest rung after the soft budget
+                    soft = done * SOFT_SECONDS / seconds
+                    needed = int(min(needed, max(soft, needed * (rtol / PRECISION_LADDER[-1]) ** 2)))
                 progress.expect(min(grid[index], budget), min(needed, budget), budget)
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,

@@ -216,7 +216,10 @@ def _title(ax, q) -> None:
         detail += f", {q.impossible:,} impossible"
     if verdict == "estimated":
         detail = "no closed form" + ("" if q.precise else ", band wider than rtol")
-    ax.set_title(f"{q.name}: {verdict}", color=COLORS.get(verdict, "#57606a"), fontsize=12,
+    said = verdict
+    if verdict == "agree" and q.data.get("ladder") and q.precision:  # a rung of the default
+        said = f"agree within {100 * q.precision:g}%"
+    ax.set_title(f"{q.name}: {said}", color=COLORS.get(verdict, "#57606a"), fontsize=12,
                  fontweight="bold", loc="left")
     if detail:
         ax.set_title(detail, color="#444444", fontsize=10, loc="right")

@@ -443,6 +443,7 @@ def _settle_on_ladder(results, judge_all, tolerance: Tolerance):
             if mine.precision is None and (row.verdict == "agree" or row.precise):
                 row.precision = rung
                 row.trials_needed = mine.trials_needed  # to reach the rtol aimed at
+                row.data["ladder"] = True  # settled on a rung: pictures say so
                 best[i] = row
     if any(r.precision is None for r in best):
         return None

@@ -22,7 +22,8 @@ def calibrate_puzzle(
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON, nothing else"),
 ) -> None:
     """Run verify many times with independent seeds: is the false-alarm rate really <= alpha?"""
-    from puzzles.cli.main import _plot_target, _Progress, _write_plot, parse_count, parse_params, parse_trials, user_errors
+    from puzzles.cli.main import (_plot_target, _Progress, _write_plot, parse_count, parse_params,
+                                  parse_trials, unused_budget, user_errors)
     from puzzles.engine.calibrate import calibrate
 
     params = parse_params(param)
@@ -34,6 +35,7 @@ def calibrate_puzzle(
 
         check_options(None if n == "auto" else n, seed, threads, alpha)
         check_tolerances(rtol, 0.0, budget, None)
+        unused_budget(n, budget)
         with _Progress(runs, enabled=not as_json, label="runs") as progress:
             report = calibrate(name, runs=runs, trials=n, alpha=alpha, params=params, seed=seed,
                                threads=threads, rtol=rtol, max_trials=budget, progress=progress)

@@ -115,13 +115,36 @@ def known_puzzle(name: str, params: Optional[dict] = None):
 
 
 def parse_params(items: Optional[List[str]]) -> dict:
+    """-p NAME=VALUE options as {NAME: VALUE}. A parameter given twice is refused (exit 2):
+    which of two values was meant is the user's to say, not the last one's to win."""
     params = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            fail(f"--param {item!r} must look like NAME=VALUE, e.g. --param a=3")
-        params[key.strip()] = value.strip()
+            fail(f"--param {clip(item)!r} must look like NAME=VALUE, e.g. --param a=3")
+        key, value = key.strip(), value.strip()
+        if key in params:
+            fail(f"--param {clip(key, 40)} is given twice ({clip(key, 40)}={clip(params[key], 40)} "
+                 f"and {clip(key, 40)}={clip(value, 40)}): give each parameter once")
+        params[key] = value
     return params
+
+
+def note(message: str) -> None:
+    """An option that does nothing here, or less than asked: one line on stderr; the run goes on."""
+    typer.echo(f"note: {message}", err=True)
+
+
+def unused_budget(n, budget) -> None:
+    """--max-trials caps auto runs only: with a fixed --trials it does nothing, and says so."""
+    if budget is not None and isinstance(n, int):
+        note("--max-trials caps auto runs (--trials auto) only; with a fixed --trials it does "
+             "nothing")
+
+
+def unused_timeout(scheduler, timeout) -> None:
+    if scheduler is None and timeout != DEFAULT_TIMEOUT:
+        note("--timeout is the time to reach a --scheduler; without --scheduler it does nothing")
 
 
 def parse_count(text: Optional[str], option: str) -> Optional[int]:
@@ -201,7 +224,11 @@ def show(
             return
         from puzzles.engine.describe import describe
 
-        typer.echo(describe(name, answer=answer, params=params))
+        text = describe(name, answer=answer, params=params)  # checks the values too
+        if params and not answer:
+            note("--param sets the point of --answer's values; without --answer the statement "
+                 "is the same at every point")
+        typer.echo(text)
 
 
 # Options that verify, check, sweep and calibrate share: one definition each.
@@ -221,6 +248,7 @@ MaxSeconds = Annotated[Optional[float], typer.Option(
     "--max-seconds", help="with --trials auto: stop after this long")]
 AsJson = Annotated[bool, typer.Option("--json", help="print the result as JSON, nothing else")]
 Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help=SCHEDULER_HELP)]
+DEFAULT_TIMEOUT = 10.0
 Timeout = Annotated[float, typer.Option("--timeout", help="seconds to reach the --scheduler")]
 
 
@@ -233,6 +261,7 @@ def simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max
     with user_errors():
         check_options(None if n == "auto" else n, seed, threads, alpha)
         check_tolerances(rtol, atol, budget, max_seconds)
+    unused_budget(n, budget)
     return dict(trials=n, seed=seed, threads=threads, alpha=alpha, rtol=rtol, atol=atol,
                 max_trials=budget, max_seconds=max_seconds)
 
@@ -251,13 +280,14 @@ def verify(
     alpha: Alpha = 0.01, rtol: Rtol = None, atol: Atol = 0.0, max_trials: MaxTrials = None,
     max_seconds: MaxSeconds = None, as_json: AsJson = False,
     plot: Optional[str] = typer.Option(None, "--plot", help="also draw the report into FILE.png"),
-    scheduler: Scheduler = None, timeout: Timeout = 10.0,
+    scheduler: Scheduler = None, timeout: Timeout = DEFAULT_TIMEOUT,
     examples: bool = typer.Option(False, "--examples", help="verify the defaults and every example point the puzzle declares: one table"),
     also: Optional[List[str]] = typer.Option(None, "--also", help='a statistic to measure too, e.g. "P(X>=3)" or "E[X^3]" (its exact value where the closed forms give it); repeat for several'),
 ) -> None:
     """Simulate a puzzle and compare each quantity with its closed form."""
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
+    unused_timeout(scheduler, timeout)
     if examples:
         if also:
             fail("--also measures at one point: drop --examples, or give the point with --param")
@@ -294,13 +324,14 @@ def check(
     rtol: Rtol = None, atol: Atol = 0.0, max_trials: MaxTrials = None,
     max_seconds: MaxSeconds = None, as_json: AsJson = False,
     plot: Optional[str] = typer.Option(None, "--plot", help="draw the claims beside the simulation into FILE.png (with --against simulation)"),
-    scheduler: Scheduler = None, timeout: Timeout = 10.0,
+    scheduler: Scheduler = None, timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Judge your own formulas: correct for all parameters, or a counterexample.
 
     The simulation options (--trials, --rtol, ...) apply with --against simulation."""
     params = parse_params(param)
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
+    unused_timeout(scheduler, timeout)
     if against not in (None, "exact", "simulation"):
         fail(f"--against {against!r} must be 'exact' or 'simulation'")
     if plot is not None and against != "simulation":

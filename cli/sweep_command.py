@@ -29,7 +29,8 @@ def sweep_puzzle(
 ) -> None:
     """Verify a puzzle at every point of a grid of parameters; one row per point."""
     # imported here, not at the top: cli.main imports this module while it is still loading
-    from puzzles.cli.main import EXIT_DISAGREE, parse_count, parse_params, parse_trials, user_errors
+    from puzzles.cli.main import (EXIT_DISAGREE, parse_count, parse_params, parse_trials,
+                                  unused_budget, unused_timeout, user_errors)
     from puzzles.engine.registry import get_puzzle
     from puzzles.engine.sweep import check_output, grid_points, sweep, write_table
     from puzzles.engine.verify import DEFAULT_RTOL
@@ -40,6 +41,9 @@ def sweep_puzzle(
     budget = parse_count(max_trials, "--max-trials")
     with user_errors():
         check_options(None if n == "auto" else n, seed, threads, alpha)
+        unused_budget(n, budget)
+        unused_timeout(scheduler, timeout)
+        _useful_threads(threads, scheduler)
         if out is not None:
             check_output(out)
         puzzle = get_puzzle(name)
@@ -66,6 +70,19 @@ def sweep_puzzle(
     if (frame["verdict"] == "disagree").any():
         raise typer.Exit(EXIT_DISAGREE)
     raise typer.Exit(max(codes, default=0))
+
+
+def _useful_threads(threads, scheduler) -> None:
+    """Threads past the cores only wait their turn: the sweep uses the cores, and says so."""
+    from puzzles.cli.main import note
+    from puzzles.engine.simulate import default_threads
+
+    if threads is None or (scheduler is not None and scheduler.strip() != "local"):
+        return
+    cores = default_threads()
+    if threads > cores:
+        what = "worker processes" if scheduler is not None else "threads"
+        note(f"--threads {threads:,} asked, {cores} {what} used (the cores here)")
 
 
 class _Table:

@@ -142,8 +142,18 @@ def _no_workers_option(workers, what: str) -> None:
                             f"scheduler 'local'; the workers of {what} have their own threads")
 
 
+def local_workers(workers: int | None) -> tuple[int, str | None]:
+    """The worker processes of scheduler 'local' for `workers` asked: one per core at most
+    (a process past the cores only waits its turn, and costs its start-up and memory), and the
+    note that says so when fewer than asked."""
+    cores = default_threads()
+    if workers is None or workers <= cores:
+        return int(workers or cores), None
+    return cores, f"threads: {workers:,} asked, {cores} worker processes used (the cores here)"
+
+
 def _start_local(distributed, workers: int | None):
-    n = int(workers or default_threads())
+    n, _note = local_workers(workers)
     try:
         # one single-threaded process per core: the simulators release the GIL anyway, and
         # processes are what a real cluster has. Any free port for its web page: 8787 may be taken.
@@ -360,5 +370,12 @@ def verify_on_cluster(verify: Callable, arguments: dict):
     scheduler, timeout = args.pop("scheduler"), args.pop("timeout")
     if args.get("map_chunks") is not None:
         raise InvalidOption("give either scheduler or map_chunks, not both")
+    note = None
+    if isinstance(scheduler, str) and scheduler.strip() == "local" and isinstance(
+            args.get("threads"), int):
+        _workers, note = local_workers(args["threads"])
     with session(scheduler, timeout, workers=args.get("threads")) as chunk_map:
-        return verify(**{**args, "threads": chunk_map.threads, "map_chunks": chunk_map})
+        report = verify(**{**args, "threads": chunk_map.threads, "map_chunks": chunk_map})
+    if note:
+        report.notes.append(note)
+    return report

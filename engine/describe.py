@@ -80,7 +80,9 @@ def describe_puzzle(puzzle: Puzzle, answer: bool = False, params=None) -> str:
         o = puzzle.outcomes[0]
         lines.append(f"  claims may ask about it: P({o} = 1), E[{o}]")
     if answer:
-        lines += ["", f"answers at {' '.join(f'{k}={_show(v)}' for k, v in values.items()) or 'the defaults'}:"]
+        # the values as given (z=1.96), computed with their exact rationals (49/25)
+        shown = puzzle.as_given(params)
+        lines += ["", f"answers at {' '.join(f'{k}={v}' for k, v in shown.items()) or 'the defaults'}:"]
         subs = ex.substitutions(puzzle, values)
         for q in puzzle.quantities:
             if q.closed_form is None:

@@ -83,6 +83,7 @@ class CheckReport:
     seed: int
     claims: list
     simulation: Any = None     # the verify Report when some claim went against simulation
+    given: dict | None = None  # the parameters as the user wrote them (z=1.96), for headings
 
     @property
     def wrong(self) -> int:
@@ -110,14 +111,15 @@ class CheckReport:
         """The table the CLI prints, as data (engine.table.Table)."""
         from .table import Table
 
-        head = f"{self.puzzle}  " + " ".join(f"{k}={v}" for k, v in self.params.items())
+        shown = self.given or self.params
+        head = f"{self.puzzle}  " + " ".join(f"{k}={v}" for k, v in shown.items())
         rows = [(c.quantity, _clip(c.parsed, 40), _clip(c.source.replace("exact: ", ""), 32),
                  f"{c.status}: {c.message}") for c in self.claims]
         notes = list(dict.fromkeys(f"note: {c.quantity}: {n}" for c in self.claims for n in c.notes))
         count = (f"{self.wrong} of {_plural(len(self.claims), 'claim')}" if self.wrong
                  else _plural(len(self.claims), 'claim'))
         if self.verdict == "agree":
-            where = " ".join(f"{k}={v}" for k, v in self.params.items())
+            where = " ".join(f"{k}={v}" for k, v in shown.items())
             count += (f"; with the simulation{' at ' + where if where else ''}, not a proof for "
                       f"other parameters" if where else "; with the simulation")
         return Table(head, ("claim", "expression", "judged by", "result"), rows,
@@ -775,7 +777,8 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
                  max_trials=max_trials, max_seconds=max_seconds, progress=progress,
                  scheduler=scheduler, timeout=timeout))
     ordered = [results[i] for i in range(len(parsed))]
-    return CheckReport(puzzle.name, dict(given), seed, ordered, sim_report)
+    return CheckReport(puzzle.name, dict(given), seed, ordered, sim_report,
+                       given=puzzle.as_given(params))
 
 
 # --------------------------------------------------------------------------- by simulation

@@ -81,6 +81,7 @@ class Report:
     looks: int = 1
     stopped: str = "trials"        # decided / max-trials / max-seconds (fixed: trials / max-seconds)
     notes: list = field(default_factory=list)  # what the user should know: a budget hit, a cap
+    given: dict | None = None      # the parameters as the user wrote them (z=1.96), for headings
 
     @property
     def verdict(self) -> str:
@@ -221,9 +222,20 @@ def _plain(v: Any):
 
 
 def _num(x: float | None, digits: int = 6) -> str:
+    """x to `digits` significant digits -- unless rounding makes it a whole number it is not
+    (0.99999995 as '1', a band [0.9999995, 1] as '[1, 1]'): then the whole number and the
+    difference, '1 - 5e-08', so the reader sees what is compared. Differences of a few units
+    in the last place (float noise) are not shown."""
     if x is None:
         return "-"
-    return f"{x:.{digits}g}"
+    text = f"{x:.{digits}g}"
+    if not math.isfinite(x):
+        return text
+    rounded = float(text)
+    gap = float(x) - rounded
+    if gap == 0 or not rounded.is_integer() or abs(gap) <= 4 * 2.3e-16 * abs(float(x)):
+        return text
+    return f"{text} {'+' if gap > 0 else '-'} {abs(gap):.2g}"
 
 
 def format_params(params: dict) -> str:
@@ -236,10 +248,8 @@ def quantity_row(q: QuantityResult) -> tuple:
         return _estimated_row(q)
     if q.name in ("pmf", "cdf"):
         exact = (f"{q.values} value{'s' * (q.values != 1)}" if q.values else f"{q.bins} bins")
-        estimate = f"p = {q.p_value:.3g}" if q.p_value is not None else "-"
-        band = ("-" if q.max_deviation is None else
-                f"max dev {q.max_deviation:.2g} <= {q.deviation_band:.2g}"
-                + (f", {q.impossible} impossible" if q.impossible else ""))
+        estimate = "-" if q.max_deviation is None else f"max dev {q.max_deviation:.2g}"
+        band = _distribution_band(q)
     else:
         exact = "-" if q.exact_str is None else (
             q.exact_str if is_plain_number(q.exact_str)
@@ -248,6 +258,41 @@ def quantity_row(q: QuantityResult) -> tuple:
         estimate = _num(q.estimate)
         band = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]"
     return (q.name, exact, estimate, band, q.verdict)
+
+
+def _distribution_band(q: QuantityResult) -> str:
+    """What decided a pmf or cdf, in the band column: how far its bands reach from the exact
+    law against the tolerance it was held to (agree / inconclusive), or what excluded the law
+    (disagree). No p-value: an auto run's bands are confidence sequences, whose p-value is 1
+    whenever the data fit, which says nothing."""
+    if q.problem:
+        return "failed an exact check (below)"
+    if q.impossible:
+        return f"{q.impossible:,} impossible outcome{'s' * (q.impossible != 1)}"
+    if q.deviation_band is None:
+        return "-"
+    tol = "-" if q.tolerance is None else f"{q.tolerance:.2g}"
+    if q.verdict == "disagree":
+        outside = _first_outside(q)
+        if outside is not None:
+            return f"P(X = {outside:g}) outside its band"
+        dkw = q.data.get("dkw")
+        if isinstance(dkw, float):
+            return f"max dev > DKW band {dkw:.2g}"
+        return "exact law outside the band"
+    sign = "<=" if q.tolerance is not None and q.deviation_band <= q.tolerance else ">"
+    return f"reach {q.deviation_band:.2g} {sign} tol {tol}"
+
+
+def _first_outside(q: QuantityResult):
+    """The value of a pmf whose exact probability lies outside its band, if any."""
+    d = q.data
+    if q.name != "pmf" or "ci_low" not in d:
+        return None
+    exact, low, high = (np.asarray(d[k], dtype=float) for k in ("exact", "ci_low", "ci_high"))
+    bad = np.flatnonzero((exact > 0) & ((exact < low) | (exact > high)))
+    return float(d["x"][bad[np.argmax(np.maximum(low - exact, exact - high)[bad])]]) \
+        if len(bad) else None
 
 
 def format_report(report: Report) -> str:
@@ -261,7 +306,8 @@ def report_table(report: Report):
     rate = report.trials_per_second
     rate_text = f"{rate / 1e6:.1f} M trials/s" if rate >= 1e5 else f"{rate:,.0f} trials/s"
     mode = f" (auto, {report.looks} look{'s' * (report.looks != 1)})" if report.mode == "auto" else ""
-    head = (f"{report.puzzle}  {format_params(report.params)}   {report.trials:,} trials{mode}  "
+    head = (f"{report.puzzle}  {format_params(report.given or report.params)}   "
+            f"{report.trials:,} trials{mode}  "
             f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
     level = 100 * (1 - report.alpha)
     columns = ("quantity", "exact", "estimate", f"{level:g}% band (joint)", "band", "verdict")

@@ -361,6 +361,13 @@ class Puzzle:
                 raise InvalidParameter(f"{shown} is out of range: need {_show(c)}")
         return {p.name: exact[p.symbol] for p in self.parameters}
 
+    def as_given(self, given: Mapping[str, Any] | None = None) -> dict[str, str]:
+        """Each parameter's value for a message or a heading, as the user wrote it (z=1.96, not
+        the 49/25 it is computed with): the text given, else the default as declared."""
+        given = dict(given or {})
+        return {p.name: _number_text(given[p.name]) if p.name in given else _show(p.default)
+                for p in self.parameters}
+
     def kernel_args(self, values: Mapping[str, sympy.Rational]) -> tuple:
         """Parameter values as the simulator takes them: int for integers, float for reals.
 

@@ -224,7 +224,9 @@ def _beta_mixture_log_m(s, n, p, a, b):
         log_lik = np.where(s > 0, s * np.log(np.where(p > 0, p, 1.0)), 0.0) \
             + np.where(n - s > 0, (n - s) * np.log1p(-np.where(p < 1, p, 0.0)), 0.0)
         log_lik = np.where(((p <= 0) & (s > 0)) | ((p >= 1) & (s < n)), -np.inf, log_lik)
-    return special.betaln(a + s, b + n - s) - special.betaln(a, b) - log_lik
+    # b + (n - s), not b + n - s: with b tiny (a centre within 1e-16 of 1) and s = n, the
+    # latter rounds to 0 and the martingale to infinity, a band of [1, 1]
+    return special.betaln(a + s, b + (n - s)) - special.betaln(a, b) - log_lik
 
 
 def beta_mixture_band(successes, n, centre, strength, alpha, iterations: int = 64):
@@ -520,13 +522,14 @@ def variance_band(m2: float, m4: float, n: float, exact: float, conf: Confidence
 
 
 def probability_band(successes: int, n: int, exact: float, conf: Confidence,
-                     tolerance: float | None = None) -> Band:
+                     tolerance: float | None = None, certain: bool | None = None) -> Band:
     """Exact band for a probability: Clopper-Pearson with the equal-tailed exact binomial test
     (fixed runs), or the beta-binomial mixture confidence sequence centred on the exact value
-    (auto runs)."""
+    (auto runs). certain=False: the exact value is not exactly 0 or 1 even if its float is
+    (1 - 1.5e-157 at birthday n=365), so no trial count makes the band a point."""
     phat = successes / n
     se = math.sqrt(max(phat * (1 - phat), 0.0) / n)
-    if exact in (0.0, 1.0) and phat == exact:
+    if exact in (0.0, 1.0) and phat == exact and certain is not False:
         # an event the closed form calls impossible (or certain) never (always) happened: like a
         # sample with no spread, judged exactly
         return _degenerate(phat, exact, "exact")

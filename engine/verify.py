@@ -20,8 +20,8 @@ from .errors import InvalidOption
 from .options import _is_int, check_options, check_tolerances  # noqa: F401 (re-exported)
 from .registry import get_puzzle
 from .report import QuantityResult, Report
-from .simulate import (CHUNK_TRIALS, BinnedCounts, IntegerCounts, Moments, default_threads,
-                       run_chunks)
+from .simulate import (CHUNK_TRIALS, BinnedCounts, IntegerCounts, Moments, chunk_count,
+                       default_threads, run_chunks)
 from .spec import Puzzle, Quantity
 
 DEFAULT_SEED = 20261124
@@ -283,10 +283,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     seed = DEFAULT_SEED if seed is None else int(seed)
     notes: list[str] = []
     cores = default_threads()
-    if threads is not None and map_chunks is None and int(threads) > cores:
-        # simulation is bound by the processor: threads past the cores only wait their turn
-        notes.append(f"threads: {int(threads):,} asked, {cores} used (the cores here)")
-        threads = cores
+    if threads is not None and map_chunks is None:
+        threads = _useful_threads(int(threads), cores, None if auto else int(trials), notes)
     threads = int(threads or cores)
     time_budget = max_seconds if max_seconds is not None else (
         DEFAULT_MAX_SECONDS if auto else None)
@@ -343,7 +341,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
             stopped = "max-seconds"
             notes.append(budget_note(run.trials) + f" of {fixed_trials:,}")
         return Report(puzzle.name, dict(values), seed, run.trials, seconds, threads, alpha,
-                      results, rtol=rtol, atol=atol, stopped=stopped, notes=notes)
+                      results, rtol=rtol, atol=atol, stopped=stopped, notes=notes,
+                      given=puzzle.as_given(params))
 
     grid = stats.look_grid(CHUNK_TRIALS, budget)
     done = chunks = look = 0
@@ -394,7 +393,22 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
                 progress.expect(min(grid[index], budget), min(needed, budget), budget)
             continue
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
-                      rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop, notes=notes)
+                      rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop, notes=notes,
+                      given=puzzle.as_given(params))
+
+
+def _useful_threads(asked: int, cores: int, trials: int | None, notes: list) -> int:
+    """The threads that help, with a note when fewer than asked: simulation is bound by the
+    processor (threads past the cores only wait their turn), and a chunk runs on one thread
+    (a fixed run of c chunks keeps at most c busy)."""
+    chunks = chunk_count(trials) if trials is not None else None
+    used = min(asked, cores, chunks or asked)
+    if used < asked:
+        why = (f"the cores here" if used == cores else
+               f"{trials:,} trials make {chunks} chunk{'s' * (chunks != 1)} of at most "
+               f"{CHUNK_TRIALS:,}, one thread each")
+        notes.append(f"threads: {asked:,} asked, {used} used ({why})")
+    return used
 
 
 def _also(puzzle: Puzzle, values, texts) -> list:
@@ -616,7 +630,7 @@ def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> 
         test = "bounded-variance mixture" if conf.bounds else "normal (4th moment)"
     else:
         band = stats.probability_band(int(round(s1 + n * c.shift)), int(n), target, conf,
-                                      tolerance=design)
+                                      tolerance=design, certain=known and plan.exact in (0, 1))
         test = "beta-binomial mixture" if conf.sequential else "clopper-pearson"
     if conf.sequential and not conf.bounds:
         test += " sequence"

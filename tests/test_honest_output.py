@@ -156,3 +156,149 @@ def test_new_refuses_a_missing_folder_as_plot_does(cli, tmp_path, monkeypatch):
     assert not (tmp_path / "no").exists()  # nothing made
     plot = one_line(*cli("verify", "handshakes", "--plot", missing / "x.png"))
     assert "does not exist" in plot
+
+
+# --------------------------------------------------------------------------- 4. options that do nothing
+
+def test_show_param_without_answer_says_it_does_nothing(cli):
+    code, out, err = cli("show", "handshakes", "-p", "a=3")
+    assert code == 0 and "Handshakes" in out
+    assert err.startswith("note: --param") and "--answer" in err and len(err.splitlines()) == 1
+    # the value is still checked
+    assert "out of range" in one_line(*cli("show", "handshakes", "-p", "a=0"))
+    code, out, err = cli("show", "handshakes", "-p", "a=3", "--answer")
+    assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("command", [("verify", "handshakes"), ("show", "handshakes", "--answer"),
+                                     ("check", "handshakes", "mean=1"),
+                                     ("sweep", "handshakes")])
+def test_a_parameter_given_twice_is_refused(cli, command):
+    line = one_line(*cli(*command, "-p", "a=3", "-p", "a=4"))
+    assert "given twice" in line and "a=3" in line and "a=4" in line, line
+
+
+def test_max_trials_with_fixed_trials_says_it_does_nothing(cli):
+    code, out, err = cli("verify", "handshakes", "-n", "1000", "--max-trials", "1e6", "--rtol", "0.5")
+    assert code in (0, 3), err
+    assert "note: --max-trials" in err and "fixed --trials" in err
+    code, out, err = cli("calibrate", "handshakes", "--runs", "2", "-n", "1000", "--max-trials", "1e5")
+    assert "note: --max-trials" in err
+    code, out, err = cli("verify", "handshakes", "-n", "1000", "--rtol", "0.5")
+    assert "note:" not in err
+
+
+def test_timeout_without_a_scheduler_says_it_does_nothing(cli):
+    code, out, err = cli("verify", "handshakes", "-n", "1000", "--rtol", "0.5", "--timeout", "3")
+    assert "note: --timeout" in err
+
+
+def test_threads_are_capped_to_the_chunks_and_the_cores(cli):
+    from puzzles.engine.simulate import default_threads
+
+    # 1,000 trials are one chunk: one thread runs it, whatever was asked
+    code, out, err = cli("verify", "handshakes", "-n", "1000", "--rtol", "0.5", "--threads", "1000")
+    assert "threads: 1,000 asked, 1 used" in out, out
+    cores = default_threads()
+    code, out, err = cli("verify", "handshakes", "-n", "1e6", "--rtol", "0.5", "--threads", "1000")
+    assert f"threads: 1,000 asked, {cores} used (the cores here)" in out, out
+
+
+def test_a_local_cluster_starts_one_worker_per_core_at_most():
+    from puzzles.engine.cluster import local_workers
+    from puzzles.engine.simulate import default_threads
+
+    cores = default_threads()
+    assert local_workers(None) == (cores, None)
+    assert local_workers(1) == (1, None)
+    used, note = local_workers(1000)
+    assert used == cores and "1,000 asked" in note
+
+
+# --------------------------------------------------------------------------- 6. values as given
+
+def test_show_answer_prints_parameters_as_given_and_computes_exactly(cli):
+    code, out, err = cli("show", "wald-coverage", "--answer", "-p", "z=1.96", "-p", "p=1/10")
+    assert code == 0, err
+    head = next(line for line in out.splitlines() if line.startswith("answers at"))
+    assert head == "answers at n=30 p=1/10 z=1.96:", head
+    # the same value as the declared default z = 1.96 (computed with 49/25 exactly)
+    assert "= 0.8085213616" in out
+    code, out, err = cli("show", "wald-coverage", "--answer")
+    assert "answers at n=30 p=1/10 z=1.96:" in out
+
+
+def test_verify_and_check_headings_print_parameters_as_given(cli):
+    code, out, err = cli("verify", "wald-coverage", "-p", "z=1.96", "-n", "1e4", "--rtol", "0.5")
+    assert out.splitlines()[0].startswith("wald-coverage  n=30 p=1/10 z=1.96 "), out
+    code, out, err = cli("check", "wald-coverage", "probability=0.8085213616", "-p", "z=1.960")
+    assert out.splitlines()[0] == "wald-coverage  n=30 p=1/10 z=1.960", out
+
+
+# --------------------------------------------------------------------------- 7. enough digits
+
+def test_a_number_that_is_not_whole_never_prints_as_one():
+    from puzzles.engine.report import _num
+
+    assert _num(1 - 5e-8) == "1 - 5e-08"
+    assert _num(1.0) == "1" and _num(0.25) == "0.25" and _num(0.999947) == "0.999947"
+    assert _num(0.1 + 0.2) == "0.3"  # float noise is not a difference worth printing
+    assert _num(3 + 2e-9) == "3 + 2e-09"
+
+
+@pytest.mark.parametrize("trials", ["1e5", "auto"])
+def test_birthday_365_shows_a_band_that_is_not_a_point(cli, trials):
+    # the truth is 1 - 1.5e-157: not exactly 1, so no number of trials makes its band [1, 1]
+    code, out, err = cli("verify", "birthday", "-p", "n=365", "-n", trials)
+    assert code == 0, out + err
+    row = next(line for line in out.splitlines() if line.startswith("probability"))
+    assert "1.0 - 1.455e-157" in row
+    assert "[1, 1]" not in row and "[0.9999" in row, row
+
+
+def test_a_mixture_band_centred_within_1e_16_of_one_is_not_a_point():
+    import numpy as np
+
+    from puzzles.engine import stats
+
+    low, high, _ = stats.beta_mixture_band(np.array([65536.0]), 65536, np.array([1.0]), 1000.0, 0.01)
+    assert 0.9998 < low[0] < 1 and high[0] == 1
+
+
+# --------------------------------------------------------------------------- 8. what decided a pmf
+
+def test_a_pmf_row_shows_its_tolerance_and_no_p_value(cli):
+    code, out, err = cli("verify", "handshakes", "-n", "1e5")
+    row = next(line for line in out.splitlines() if line.startswith("pmf"))
+    assert "max dev" in row and "> tol 0.001" in row and "p =" not in row, row
+    code, out, err = cli("verify", "handshakes", "--rtol", "0.02")
+    row = next(line for line in out.splitlines() if line.startswith("pmf"))
+    assert "<= tol 0.02" in row and "p =" not in row, row
+
+
+def test_a_wrong_pmf_names_the_value_outside_its_band():
+    import dataclasses
+
+    import sympy
+
+    from helpers import with_quantity
+    from puzzles.engine import get_puzzle, verify
+    from puzzles.engine.report import quantity_row
+
+    pmf = next(q for q in get_puzzle("handshakes").quantities if q.name == "pmf")
+    x = pmf.variable
+    # a twentieth of P(X = 10) moved to X = 12: a pmf that still sums to 1, wrong at two values
+    p10 = sympy.Rational(1, 20) * get_exact_p10()
+    shifted = pmf.closed_form + sympy.Piecewise((-p10, sympy.Eq(x, 10)), (p10, sympy.Eq(x, 12)),
+                                                (0, True))
+    wrong = with_quantity("handshakes", dataclasses.replace(pmf, closed_form=shifted))
+    report = verify(wrong, trials=10**6, rtol=0.01)
+    q = next(q for q in report.quantities if q.name == "pmf")
+    assert q.verdict == "disagree"
+    assert quantity_row(q)[3] in ("P(X = 10) outside its band", "P(X = 12) outside its band")
+
+
+def get_exact_p10():
+    from helpers import exact_at
+
+    return exact_at("handshakes", "pmf", x=10)

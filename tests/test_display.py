@@ -77,8 +77,9 @@ def test_repr_html_is_the_same_table_with_coloured_verdicts_and_the_picture(repo
 def test_repr_html_escapes_what_it_shows(report):
     page = report._repr_html_()
     pmf_band = next(r[3] for r in report.summary_table().rows if r[0] == "pmf")
-    assert "<=" in pmf_band
-    assert pmf_band.replace("<", "&lt;") in page and pmf_band not in page
+    assert "<=" in pmf_band or ">" in pmf_band  # "reach ... <= tol ..." or "... > tol ..."
+    escaped = pmf_band.replace("<", "&lt;").replace(">", "&gt;")
+    assert escaped in page and pmf_band not in page
 
 
 def test_repr_html_without_matplotlib_is_the_table_alone(report, monkeypatch):
@@ -204,7 +205,7 @@ def test_lines_after_the_verdict_show_in_html_too():
     estimated = dataclasses.replace(puzzle, quantities=[
         dataclasses.replace(q, closed_form=None) if q.name == "pmf" else q
         for q in puzzle.quantities])
-    report = puzzles.verify(estimated, trials=65_536, seed=1, threads=2, rtol=0.05)
+    report = puzzles.verify(estimated, trials=65_536, seed=1, threads=1, rtol=0.05)
     after = report.summary_table().after
     assert after and after[0].startswith("pmf, estimated")
     assert str(report).endswith("\n".join(after))

@@ -406,6 +406,11 @@ def bounded_mean_rule(low: float, high: float, tolerance: float | None, sd: floa
 # --------------------------------------------------------------------------- scalar bands
 
 
+# float64's machine epsilon, and the rounding a sum of squares may carry, in units of it
+EPSILON = 2.220446049250313e-16
+NOISE_ULPS = 64
+
+
 def central_moments(n: float, s1: float, s2: float, s3: float, s4: float, shift: float):
     """Mean and central moments m2, m3, m4 (biased) from power sums about `shift`."""
     d = s1 / n
@@ -413,12 +418,25 @@ def central_moments(n: float, s1: float, s2: float, s3: float, s4: float, shift:
     m2 = max(e2 - d * d, 0.0)
     m3 = e3 - 3 * d * e2 + 2 * d ** 3
     m4 = max(e4 - 4 * d * e3 + 6 * d * d * e2 - 3 * d ** 4, 0.0)
+    # When every outcome is the same value v, the outcomes about the shift are all v - shift
+    # (not 0 when v is not the float of the exact mean: 0.1 + 0.2 against 3/10), and
+    # e2 - d^2 is rounding noise, not a variance: a few units in the last place of e2, which
+    # made a standard error of 1e-27 and a mean 5e-17 off 'disagree'. Below what rounding
+    # leaves (the sums' relative error grows with log2 of the chunks summed; 64 ulp covers it)
+    # there is nothing to measure, and the central moments are 0: an estimate cannot be told
+    # from 0 there anyway (the shift is near the mean: an exact mean, or the first chunk's).
+    if m2 <= NOISE_ULPS * EPSILON * (e2 + d * d):
+        m2, m3, m4 = 0.0, 0.0, 0.0
     return shift + d, m2, m3, m4
 
 
 def _degenerate(estimate: float, exact: float, kind: str = "asymptotic") -> Band:
+    """Every trial gave the same value. Equal to the exact value up to rounding (0.1 + 0.2
+    against 3/10), the band is the two of them, so that it contains the exact value."""
     same = math.isclose(estimate, exact, rel_tol=1e-12, abs_tol=1e-12)
-    return Band(estimate, estimate, estimate, 1.0 if same else 0.0, 0.0, kind)
+    if same:
+        return Band(estimate, min(estimate, exact), max(estimate, exact), 1.0, 0.0, kind)
+    return Band(estimate, estimate, estimate, 0.0, 0.0, kind)
 
 
 def _normal_band(estimate: float, se: float, n: float, exact: float, conf: Confidence,

@@ -302,3 +302,76 @@ def get_exact_p10():
     from helpers import exact_at
 
     return exact_at("handshakes", "pmf", x=10)
+
+
+# --------------------------------------------------------------------------- 9. a constant outcome
+
+CONSTANT_PUZZLE = '''
+import numba
+import numpy as np
+from sympy import Rational, symbols
+
+from puzzles import Integer, Mean, Puzzle, Variance
+
+c = symbols("c", integer=True, positive=True)
+
+
+@numba.njit(cache=True, nogil=True)
+def _simulate_kernel(rng, trials, c):
+    out = np.empty(trials)
+    for i in range(trials):
+        total = 0.0
+        for _ in range(c):
+            total += 0.1  # three tenths add up to 0.30000000000000004, not 3/10
+        out[i] = total + 0.0 * rng.random()
+    return out
+
+
+PUZZLE = Puzzle(
+    name="const-sum", title="A constant", statement="c tenths added up. X is their sum.",
+    outcomes=["X"], parameters=[Integer(c, 3, "tenths", min=1)],
+    quantities=[Mean(c * Rational(1, 10)), Variance(0 * c)],
+    simulate=_simulate_kernel, naive_draws=1,
+)
+'''
+
+
+@pytest.fixture
+def constant_puzzle(tmp_path):
+    import importlib.util
+
+    path = tmp_path / "const_sum.py"
+    path.write_text(CONSTANT_PUZZLE)
+    spec = importlib.util.spec_from_file_location("const_sum_for_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.PUZZLE
+
+
+@pytest.mark.parametrize("c", [3, 1000])
+@pytest.mark.parametrize("trials", [1_000_003, "auto"])
+def test_an_outcome_that_never_varies_agrees(constant_puzzle, c, trials):
+    # every trial gives the same float, a rounding away from the exact mean: the band is the
+    # two of them, and the variance is 0, not the noise of e2 - d^2
+    from puzzles.engine import verify
+
+    report = verify(constant_puzzle, params={"c": c}, trials=trials, seed=5)
+    assert report.verdict == "agree", report.format()
+    assert [q.estimate for q in report.quantities if q.name == "variance"] == [0.0]
+
+
+def test_the_central_moments_of_a_constant_are_zero_about_any_shift():
+    import numpy as np
+
+    from puzzles.engine import stats
+
+    def moments(values, shift):
+        x = np.asarray(values, dtype=float) - shift
+        return stats.central_moments(len(x), *(float(np.sum(x ** k)) for k in (1, 2, 3, 4)),
+                                     shift)
+
+    # 0.7 about 0.69, a million times: e2 - d^2 is 6.8e-20 of rounding, not a variance
+    assert moments(np.full(1_000_003, 0.7), 0.69)[1:] == (0.0, 0.0, 0.0)
+    # a real spread of 1e-9 about the shift is kept
+    spread = moments(np.tile([0.7, 0.7 + 1e-9], 500_000), 0.7)[1]
+    assert spread == pytest.approx(0.25e-18, rel=1e-3)

@@ -3,6 +3,7 @@
     python benchmarks/startup.py                       # this checkout, every command, 5 repeats
     python benchmarks/startup.py --before /tmp/before  # and an older checkout, side by side
     python benchmarks/startup.py --quick               # skip `verify NAME` for every built-in
+    python benchmarks/startup.py --quick --rows "verify handshakes" "verify ball"   # --plot's cost
 
 Each command runs as a fresh process (`python -m puzzles.cli ...` with the checkout first on
 PYTHONPATH), the way a user types it; the wall time is from fork to exit. Every round runs the
@@ -52,6 +53,11 @@ def commands(tmp: str) -> list[tuple[str, list[str], set]]:
         ("error: check, claim does not parse", ["check", "handshakes", "mean=2*a*"], {2}),
         ("verify handshakes", ["verify", "handshakes"], {0}),
         ("verify handshakes --plot", ["verify", "handshakes", "--plot", os.path.join(tmp, "h.png")], {0}),
+        # a cdf puzzle: thousands of bin edges to draw (a fixed run: at the defaults it takes
+        # tens of millions of trials to settle 0.1% on a cdf)
+        ("verify ball-min-distance -n 1e6", ["verify", "ball-min-distance", "-n", "1e6"], {0, 3}),
+        ("verify ball-min-distance -n 1e6 --plot", ["verify", "ball-min-distance", "-n", "1e6",
+                                                    "--plot", os.path.join(tmp, "b.png")], {0, 3}),
         ("check handshakes mean= variance=", ["check", "handshakes", "mean=2*a*b/(a+b-1)",
                                               f"variance={HANDSHAKES_VARIANCE}"], {0}),
     ]
@@ -134,6 +140,20 @@ def main() -> None:
                 m = statistics.median(times[(label, k)])
                 cells += [f"{m:.3f}", f"{m / yardstick:.1f}x"]
             print(f"| `{label}` | " + " | ".join(cells) + " |")
+        # what --plot costs: the same run with and without it, measured in the same rounds
+        pairs = [(label, label[: -len(" --plot")]) for label, _a, _o in cmds
+                 if label.endswith(" --plot") and any(c[0] == label[: -len(" --plot")] for c in cmds)]
+        if pairs:
+            print("\n| --plot costs | " + " | ".join(f"{k}: with - without (s) | {k}: with / without"
+                                                  for k in keys) + " |")
+            print("|---|" + "---:|---:|" * len(keys))
+            for with_plot, without in pairs:
+                cells = []
+                for k in keys:
+                    a = statistics.median(times[(with_plot, k)])
+                    b = statistics.median(times[(without, k)])
+                    cells += [f"{a - b:+.3f}", f"{a / b:.2f}x"]
+                print(f"| `{without}` | " + " | ".join(cells) + " |")
         sys.stdout.flush()
 
         if args.quick:

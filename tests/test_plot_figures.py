@@ -249,3 +249,29 @@ def test_calibration_histograms_count_whole_runs():
         assert "runs" in ax.get_ylabel()
         ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
         assert all(float(t).is_integer() for t in ticks), ticks
+
+
+# --------------------------------------------------------------------------- cost (issue 19)
+
+
+def test_a_long_run_draws_a_few_bands_not_one_per_chunk(monkeypatch):
+    """An auto run of 67 M trials has 1,024 chunks; an anytime band per chunk (a search each)
+    made --plot cost 20 s. A handful, spread over log(trials), the last the reported one."""
+    from puzzles.engine import plot
+
+    report = verify("handshakes", trials=48 * 65_536, threads=2, rtol=0.5)
+    (mean,) = [q for q in report.quantities if q.name == "mean"]
+    assert len(mean.data["running"]) == 48
+    calls = []
+    real = plot._engine_band
+
+    def counting(q, row, *args, **kwargs):
+        calls.append(float(row[0]))
+        return real(q, row, *args, **kwargs)
+
+    monkeypatch.setattr(plot, "_engine_band", counting)
+    fig = report.plot()
+    assert len(calls) <= 2 * plot.MAX_RUNNING_POINTS <= 24  # mean and variance
+    assert calls.count(float(report.trials)) == 2  # each panel ends at the reported band
+    line = next(ln for ln in axes_labelled(fig, "mean").lines if ln.get_label().startswith("simulated"))
+    assert line.get_ydata()[-1] == pytest.approx(mean.estimate)

@@ -108,6 +108,11 @@ class Progress:
         self.capped = budget is not None and needed >= budget
         self.needed = max(next_look, min(needed, budget) if budget is not None else needed)
 
+    def warn(self, text: str) -> None:
+        """Something the user should know before the run, not only after it (a chunk longer
+        than the time budget allows): one line now."""
+        self._write(f"note: {text}")
+
     # -- what it prints -------------------------------------------------------------------------
     def rate(self, now: float) -> float | None:
         elapsed = now - (self.start or now)

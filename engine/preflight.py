@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import traceback
 
 import numpy as np
@@ -51,14 +52,17 @@ def _check_array(puzzle, out) -> None:
         f"at a time and end with return out")
 
 
-def check_reproducible(puzzle, kernel_args: tuple, trials: int = REPRODUCIBLE_TRIALS) -> None:
+def check_reproducible(puzzle, kernel_args: tuple, trials: int = REPRODUCIBLE_TRIALS) -> float:
     """Run a small batch twice from generators with the same seed: the outcomes must be
     identical, or the kernel draws from somewhere other than `rng` (np.random, random, a
     time-based seed) or keeps state between calls -- and then 'same seed, same numbers, any
-    threads' would be false. Refused with one line naming rng."""
-    runs = []
+    threads' would be false. Refused with one line naming rng. Returns the seconds a trial
+    took (the faster of the two batches): a rough guide to the time of a chunk."""
+    runs, seconds = [], []
     for _ in range(2):
+        start = time.perf_counter()
         out = puzzle.simulate(np.random.default_rng(REPRODUCIBLE_SEED), trials, *kernel_args)
+        seconds.append(time.perf_counter() - start)
         _check_array(puzzle, out)
         runs.append(np.array(out, copy=True))
     a, b = runs
@@ -68,6 +72,7 @@ def check_reproducible(puzzle, kernel_args: tuple, trials: int = REPRODUCIBLE_TR
             f"the simulator of {puzzle.name!r}{_where(puzzle)} gives different outcomes for the "
             f"same seed: draw only from rng (rng.random(), rng.integers(...)), never from "
             f"np.random, random or the clock, and keep no state between calls")
+    return min(seconds) / trials
 
 
 # --------------------------------------------------------------------------- hints

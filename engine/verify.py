@@ -296,7 +296,11 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     # compile (or load from numba's cache) before the clock starts: trials/s measures
     # simulation; and refuse a kernel that does not give the same outcomes for the same seed
     preflight.first_trial(puzzle, kernel_args)
-    preflight.check_reproducible(puzzle, kernel_args)
+    per_trial = preflight.check_reproducible(puzzle, kernel_args)
+    if time_budget is not None:
+        notes += _slow_chunk_note(per_trial, time_budget)
+        if notes and hasattr(progress, "warn") and notes[-1].startswith("a chunk of"):
+            progress.warn(notes[-1])  # before the run, not only in its report
     derived = list(derived) + _also(puzzle, values, also)
     # every quantity's band shares alpha, estimated ones too: the report's bands hold jointly
     compared = max(len(puzzle.quantities) + len(derived), 1)
@@ -395,6 +399,19 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
                       rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop, notes=notes,
                       given=puzzle.as_given(params))
+
+
+def _slow_chunk_note(per_trial: float, budget: float) -> list[str]:
+    """The clock is read between chunks, never inside one (a chunk's trials come from one
+    generator stream, in one call of the simulator: that is what makes the same seed give the
+    same numbers on any number of threads). A chunk that takes over a tenth of the time budget
+    can carry the run that far past it: said at once, from the preflight's timing."""
+    chunk = per_trial * CHUNK_TRIALS
+    if chunk <= 0.1 * budget:
+        return []
+    return [f"a chunk of {CHUNK_TRIALS:,} trials takes about {chunk:.2g} s here (timed on "
+            f"{preflight.REPRODUCIBLE_TRIALS}), and the time budget ({budget:g} s) is checked "
+            f"between chunks: the run may go on up to that long past it"]
 
 
 def _useful_threads(asked: int, cores: int, trials: int | None, notes: list) -> int:

@@ -375,3 +375,27 @@ def test_the_central_moments_of_a_constant_are_zero_about_any_shift():
     # a real spread of 1e-9 about the shift is kept
     spread = moments(np.tile([0.7, 0.7 + 1e-9], 500_000), 0.7)[1]
     assert spread == pytest.approx(0.25e-18, rel=1e-3)
+
+
+# --------------------------------------------------------------------------- 10. a slow chunk
+
+def test_a_chunk_longer_than_the_time_budget_is_said_before_the_run(constant_puzzle):
+    # the clock is read between chunks (a chunk is one call of the simulator, for the same
+    # numbers on any threads): a chunk far over the budget is said, at once, not hidden
+    from puzzles.engine import verify
+
+    said = []
+
+    class Progress:
+        def __call__(self, n):
+            pass
+
+        def warn(self, text):
+            said.append(text)
+
+    report = verify(constant_puzzle, params={"c": 20_000}, trials=65_536, max_seconds=0.01,
+                    progress=Progress(), threads=1)
+    assert said and said[0].startswith("a chunk of 65,536 trials takes about")
+    assert said[0] in report.notes
+    quick = verify(constant_puzzle, params={"c": 1}, trials=65_536, max_seconds=60, threads=1)
+    assert not any(n.startswith("a chunk of") for n in quick.notes)

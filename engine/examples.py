@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .registry import get_puzzle
+from .table import seconds_text
 from .report import EXIT_DISAGREE, EXIT_INCONCLUSIVE, Report, format_params, quantity_row
 from .verify import verify
 
@@ -42,7 +43,7 @@ class ExamplesReport:
         first: Report = self.reports[0]
         seconds = sum(r.seconds for r in self.reports)
         head = (f"{self.puzzle}  {len(self.reports)} points (defaults and examples)  "
-                f"seed {first.seed}  {seconds:.1f} s")
+                f"seed {first.seed}  {seconds_text(seconds)}")
         level = 100 * (1 - first.alpha)
         columns = ("point", "trials", "quantity", "exact", "estimate", f"{level:g}% band (joint)",
                    "verdict")

@@ -383,11 +383,13 @@ def _convergence(fig, cell, q, data, reference: str) -> None:
     pad = (hi_v - lo_v) * 0.12 or abs(hi_v) * 0.05 or 0.05
     ax.set_ylim(lo_v - pad, hi_v + pad)
     tol = getattr(q, "tolerance", None)
-    if q.exact is not None and tol and q.exact - tol > lo_v - pad and q.exact + tol < hi_v + pad:
+    if q.exact is not None and tol and math.isfinite(tol):
         # 'agree' needs the band inside this zone (verify --rtol / --atol): a light zone under
-        # the exact line, which dotted lines over it hid; wider than the view it is only noise
+        # the exact line, which dotted lines over it hid; wider than the view, it fills it
+        wider = q.exact - tol <= lo_v - pad and q.exact + tol >= hi_v + pad
         ax.axhspan(q.exact - tol, q.exact + tol, color=EXACT, alpha=0.13, lw=0, zorder=1,
-                   gid="tolerance", label=f"tolerance ±{tol:.3g} (agree: band inside)")
+                   gid="tolerance", label=f"tolerance ±{tol:.3g} (agree: band inside)"
+                   + ("\n(wider than the view)" if wider else ""))
     ax.grid(True, alpha=0.3)
     ax.legend(loc="center right" if len(n) == 1 else "best", fontsize=9, framealpha=0.9)
 

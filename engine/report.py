@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .exact import is_plain_number
+from .table import seconds_text
 
 EXIT_DISAGREE = 1
 EXIT_INCONCLUSIVE = 3
@@ -308,7 +309,7 @@ def report_table(report: Report):
     mode = f" (auto, {report.looks} look{'s' * (report.looks != 1)})" if report.mode == "auto" else ""
     head = (f"{report.puzzle}  {format_params(report.given or report.params)}   "
             f"{report.trials:,} trials{mode}  "
-            f"seed {report.seed}  {report.seconds:.1f} s  ({rate_text})")
+            f"seed {report.seed}  {seconds_text(report.seconds)}  ({rate_text})")
     level = 100 * (1 - report.alpha)
     columns = ("quantity", "exact", "estimate", f"{level:g}% band (joint)", "band", "verdict")
     rows = []

@@ -382,6 +382,10 @@ def main() -> None:
     """Console entry point: click's own usage errors also end in one line and exit code 2."""
     try:
         code = app(standalone_mode=False)
+        if code == 130:
+            # Ctrl-C: typer (standalone_mode=False) returns 130 in silence; files are written
+            # atomically, so nothing half-written is left behind
+            typer.echo("aborted", err=True)
     except (typer.Exit, getattr(click_errors, "Exit", typer.Exit)) as exc:
         code = exc.exit_code
         if code == 130 and isinstance(exc.__context__, KeyboardInterrupt):

@@ -399,3 +399,33 @@ def test_a_chunk_longer_than_the_time_budget_is_said_before_the_run(constant_puz
     assert said[0] in report.notes
     quick = verify(constant_puzzle, params={"c": 1}, trials=65_536, max_seconds=60, threads=1)
     assert not any(n.startswith("a chunk of") for n in quick.notes)
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+def test_ctrl_c_during_a_run_says_aborted_and_exits_130(tmp_path):
+    import os
+    import signal
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "PUZZLES_PROGRESS_SECONDS": "0.2"}
+    env.pop("PUZZLES_PATH", None)
+    child = subprocess.Popen([sys.executable, "-m", "puzzles.cli", "verify", "handshakes",
+                              "--rtol", "1e-7", "--plot", str(tmp_path / "x.png")],
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        for line in child.stderr:  # simulating: the interrupt lands in the run, not the imports
+            if line.startswith("simulating"):
+                break
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130, (out, err)
+    assert err.strip().splitlines()[-1] == "aborted", err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no picture, no half-written file

@@ -182,7 +182,8 @@ def run_case(case, timeout: float) -> dict:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     lines = err.strip().splitlines()
-    first = lines[0] if lines else (out.strip().splitlines() or [""])[-1]
+    # the first line of stderr; with nothing there, the last of stdout (a verdict, a note)
+    first = lines[0] if lines else "stdout: " + (out.strip().splitlines() or [""])[-1]
     return {"case": label, "exit": code, "seconds": seconds, "peak": peak,
             "stderr lines": len(lines), "traceback": "Traceback" in out + err,
             "first": first, "leftovers": leftovers}
@@ -204,7 +205,7 @@ def main() -> None:
             print(f"{row['case'][:52]:<52}  {str(row['exit']):>7}  {row['seconds']:6.1f} s  "
                   f"{row['peak']:>7}  {row['first'][:options.width]}", flush=True)
     if options.markdown:
-        print("| case | exit | wall | peak memory | first line of stderr |")
+        print("| case | exit | wall | peak memory | first line of stderr (else stdout's last) |")
         print("|---|---:|---:|---:|---|")
         for r in rows:
             first = r["first"][:options.width].replace("|", "\\|")

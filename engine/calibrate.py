@@ -62,6 +62,7 @@ class CalibrationReport:
     quantities: list
     median_trials: float
     seconds: float
+    given: dict | None = None  # the parameters as the user wrote them (z=1.96), for the heading
 
     @property
     def rate(self) -> float:
@@ -85,7 +86,7 @@ class CalibrationReport:
                 "seconds": self.seconds, "quantities": [q.to_dict() for q in self.quantities]}
 
     def format(self) -> str:
-        params = " ".join(f"{k}={v}" for k, v in self.params.items())
+        params = " ".join(f"{k}={v}" for k, v in (self.given or self.params).items())
         trials = (f"auto trials (median {self.median_trials:,.0f})" if self.trials == "auto"
                   else f"{self.trials} trials")
         lines = [f"{self.puzzle}  {params}   {self.runs} runs of {trials}  "
@@ -157,7 +158,8 @@ def calibrate(name, runs: int = DEFAULT_RUNS, trials: int | str = DEFAULT_TRIALS
     ci = stats.binomtest(false_alarms, runs).proportion_ci(confidence_level=0.95, method="exact")
     return CalibrationReport(puzzle.name, dict(params_used), runs, trials, alpha, false_alarms,
                              inconclusive, float(ci.low), float(ci.high), quantities,
-                             float(np.median(used_trials)), seconds)
+                             float(np.median(used_trials)), seconds,
+                             given=puzzle.as_given(params))
 
 
 def calibration_figure(report: CalibrationReport):

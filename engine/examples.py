@@ -49,7 +49,7 @@ class ExamplesReport:
                    "verdict")
         rows, statuses = [], []
         for r in self.reports:
-            point = format_params(r.params) or "(no parameters)"
+            point = format_params(r.given or r.params) or "(no parameters)"  # as declared
             for i, q in enumerate(r.quantities):
                 name, exact, estimate, band, verdict = quantity_row(q)
                 rows.append((point if i == 0 else "", f"{r.trials:,}" if i == 0 else "", name,

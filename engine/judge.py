@@ -18,6 +18,7 @@ is a plain number is a claim at the given parameter values only. Every evaluatio
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import random
 import re
@@ -530,8 +531,15 @@ def _symbolic_zero(difference: sympy.Expr) -> bool:
         signal.signal(signal.SIGALRM, old)
 
 
+# The parameters of the check being judged, as the user wrote them: name -> (exact value, text).
+# A counterexample at the user's own point then reads z=1.96, as typed, not 49/25.
+_AS_GIVEN: contextvars.ContextVar[dict] = contextvars.ContextVar("as_given", default={})
+
+
 def _where(values: dict, extra: dict | None = None) -> str:
-    parts = [f"{k}={v}" for k, v in values.items()]
+    given = _AS_GIVEN.get()
+    parts = [f"{k}={given[k][1] if k in given and given[k][0] == v else v}"
+             for k, v in values.items()]
     parts += [f"{k}={v}" for k, v in (extra or {}).items()]
     return ", ".join(parts)
 
@@ -748,6 +756,7 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
     check_options(None if trials == "auto" else trials, seed, threads, alpha)
     puzzle = get_puzzle(name)
     given = puzzle.resolve(params)
+    _AS_GIVEN.set({k: (given[k], text) for k, text in puzzle.as_given(params).items()})
     fixed = tuple((params or {}).keys())
     seed = DEFAULT_SEED if seed is None else int(seed)
     parsed = parse_claims(puzzle, claims)

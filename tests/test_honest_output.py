@@ -233,6 +233,14 @@ def test_verify_and_check_headings_print_parameters_as_given(cli):
     assert out.splitlines()[0].startswith("wald-coverage  n=30 p=1/10 z=1.96 "), out
     code, out, err = cli("check", "wald-coverage", "probability=0.8085213616", "-p", "z=1.960")
     assert out.splitlines()[0] == "wald-coverage  n=30 p=1/10 z=1.960", out
+    code, out, err = cli("calibrate", "wald-coverage", "-p", "z=1.96", "--runs", "2", "-n", "1000")
+    assert out.startswith("wald-coverage  n=30 p=1/10 z=1.96 "), out
+    # example points as the puzzle declares them ("2.5", not 5/2)
+    code, out, err = cli("verify", "buffon-needle", "--examples", "-n", "1e4", "--rtol", "0.5")
+    assert "l=2.5 t=2.75" in out, out
+    # a counterexample at the user's own point too
+    code, out, err = cli("check", "wald-coverage", "probability=0.8", "-p", "z=1.96")
+    assert "WRONG: at n=30, p=1/10, z=1.96 it gives" in out, out
 
 
 # --------------------------------------------------------------------------- 7. enough digits

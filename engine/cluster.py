@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
-from .errors import InvalidOption, PuzzleError, UnknownPuzzle, quote
+from .errors import InvalidOption, PuzzleError, UnknownPuzzle, clip, quote
 from .simulate import ChunkTask, default_threads, simulator
 
 DEFAULT_TIMEOUT = 10.0
@@ -73,8 +73,8 @@ def scheduler_address(scheduler: str) -> str:
         return text
     if _HOST_PORT.match(text):
         return "tcp://" + text
-    raise InvalidOption(f"scheduler {quote(scheduler)} must be 'local' or an address like "
-                        f"tcp://HOST:PORT")
+    raise InvalidOption(option="scheduler", value=quote(scheduler),
+                        rule="must be 'local' or an address like tcp://HOST:PORT")
 
 
 # --------------------------------------------------------------------------- sessions
@@ -138,8 +138,9 @@ def quiet_dask_logs():
 
 def _no_workers_option(workers, what: str) -> None:
     if workers is not None:
-        raise InvalidOption(f"threads applies to local runs and to the workers of "
-                            f"scheduler 'local'; the workers of {what} have their own threads")
+        raise InvalidOption(option="threads", value=workers,
+                            rule=f"applies to local runs and to the workers of scheduler "
+                                 f"'local'; the workers of {clip(what, 60)} have their own threads")
 
 
 def local_workers(workers: int | None) -> tuple[int, str | None]:
@@ -176,8 +177,8 @@ def connect(address: str, timeout: float = DEFAULT_TIMEOUT):
         raise ClusterError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s: "
                            f"is `dask scheduler` running there?") from exc
     except ValueError as exc:
-        raise InvalidOption(f"scheduler {quote(address)} is not a valid address: "
-                            f"{_first_line(exc)}") from exc
+        raise InvalidOption(option="scheduler", value=quote(address),
+                            rule=f"is not a valid address: {clip(_first_line(exc))}") from exc
     try:
         wait_for_workers(client, timeout)
     except BaseException:

@@ -117,6 +117,8 @@ class CheckReport:
         rows = [(c.quantity, _clip(c.parsed, 40), _clip(c.source.replace("exact: ", ""), 32),
                  f"{c.status}: {c.message}") for c in self.claims]
         notes = list(dict.fromkeys(f"note: {c.quantity}: {n}" for c in self.claims for n in c.notes))
+        if self.simulation is not None:  # the run's own: a time budget hit, threads capped
+            notes += [f"note: {n}" for n in self.simulation.notes]
         count = (f"{self.wrong} of {_plural(len(self.claims), 'claim')}" if self.wrong
                  else _plural(len(self.claims), 'claim'))
         if self.verdict == "agree":

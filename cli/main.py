@@ -345,6 +345,16 @@ def check(
         with _Progress(total, enabled=not as_json and against == "simulation") as progress:
             report = run_check(name, claims, params=params, against=against or "exact",
                                progress=progress, scheduler=scheduler, timeout=timeout, **options)
+    if report.simulation is None:  # every claim was judged exactly: nothing was simulated
+        unused = [flag for flag, value, default in (
+            ("--trials", trials, None), ("--seed", seed, None), ("--threads", threads, None),
+            ("--alpha", alpha, 0.01), ("--rtol", rtol, None), ("--atol", atol, 0.0),
+            ("--max-trials", max_trials, None), ("--max-seconds", max_seconds, None),
+            ("--scheduler", scheduler, None)) if value != default]
+        if unused:
+            note(f"{', '.join(unused)} set{'s' * (len(unused) == 1)} the simulation; every claim "
+                 f"here was judged exactly, so {'it does' if len(unused) == 1 else 'they do'} "
+                 f"nothing (--against simulation uses {'it' if len(unused) == 1 else 'them'})")
     finish(report, as_json, plot, target)
 
 

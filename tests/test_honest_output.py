@@ -188,6 +188,16 @@ def test_max_trials_with_fixed_trials_says_it_does_nothing(cli):
     assert "note:" not in err
 
 
+def test_simulation_options_of_an_exact_check_say_they_do_nothing(cli):
+    code, out, err = cli("check", "handshakes", "mean=160/17", "--seed", "3", "-n", "1e6")
+    assert code == 0 and "note: --trials, --seed set the simulation" in err, err
+    code, out, err = cli("check", "handshakes", "mean=160/17")
+    assert code == 0 and err == ""
+    code, out, err = cli("check", "handshakes", "mean=160/17", "--against", "simulation",
+                         "--seed", "3", "-n", "1e5", "--rtol", "0.05")
+    assert "note:" not in err, err
+
+
 def test_timeout_without_a_scheduler_says_it_does_nothing(cli):
     code, out, err = cli("verify", "handshakes", "-n", "1000", "--rtol", "0.5", "--timeout", "3")
     assert "note: --timeout" in err

@@ -114,7 +114,7 @@ class CheckReport:
 
         shown = self.given or self.params
         head = f"{self.puzzle}  " + " ".join(f"{k}={v}" for k, v in shown.items())
-        rows = [(c.quantity, _clip(c.parsed, 40), _clip(c.source.replace("exact: ", ""), 32),
+        rows = [(_clip(c.quantity, 40), _clip(c.parsed, 40), _clip(c.source.replace("exact: ", ""), 32),
                  f"{c.status}: {c.message}") for c in self.claims]
         notes = list(dict.fromkeys(f"note: {c.quantity}: {n}" for c in self.claims for n in c.notes))
         if self.simulation is not None:  # the run's own: a time budget hit, threads capped

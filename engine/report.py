@@ -258,7 +258,9 @@ def quantity_row(q: QuantityResult) -> tuple:
             else f"{_num(q.exact, 9)}...")
         estimate = _num(q.estimate)
         band = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]"
-    return (q.name, exact, estimate, band, q.verdict)
+    # an --also statistic is named as typed: at most 40 characters of it in the table
+    name = q.name if len(q.name) <= 40 else q.name[:37] + "..."
+    return (name, exact, estimate, band, q.verdict)
 
 
 def _distribution_band(q: QuantityResult) -> str:
@@ -354,7 +356,8 @@ def _estimated_row(q) -> tuple:
     else:
         band, estimate = f"[{_num(q.ci_low)}, {_num(q.ci_high)}]", _num(q.estimate)
     verdict = "estimated" + ("" if q.precise else " (band wider than rtol)")
-    return (q.name, "-", estimate, band, verdict)
+    name = q.name if len(q.name) <= 40 else q.name[:37] + "..."
+    return (name, "-", estimate, band, verdict)
 
 
 def _estimated_lines(report) -> list[str]:

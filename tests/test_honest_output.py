@@ -83,6 +83,14 @@ def test_an_error_line_quotes_at_most_80_characters(cli, tmp_path, monkeypatch, 
     assert len(line) <= 400, len(line)
 
 
+def test_tables_quote_a_long_statistic_at_most_40_characters(cli):
+    big = "7" * 399  # a number the claims accept (at most 400 digits)
+    code, out, err = cli("check", "handshakes", f"P(X={big})=1")
+    assert code == 1 and longest_run(out, "7") <= 40, out[:600]
+    code, out, err = cli("verify", "handshakes", "--also", f"P(X={big})", "-n", "1e4", "--rtol", "0.5")
+    assert longest_run(out, "7") <= 40, out[:600]
+
+
 def test_the_python_api_quotes_at_most_80_characters_too():
     import puzzles
 

@@ -719,7 +719,7 @@ def _continuous_cdf(fig, cell, q, data, reference: str, params: dict) -> None:
     _title(main, q)
     compared = not q.problem  # a cdf failing an exact check was not compared at the edges
     lo, hi = _cdf_range(edges, data.get("support"), params) if compared else \
-        (_numeric_support(data.get("support"), params) or (0.0, 1.0))
+        _climb(data.get("cdf"), _numeric_support(data.get("support"), params))
     grid = np.linspace(lo, hi, 600)
     curve = None
     if data.get("cdf") is not None:
@@ -747,6 +747,8 @@ def _continuous_cdf(fig, cell, q, data, reference: str, params: dict) -> None:
     main.set_ylabel("P(X ≤ x)")
     if not compared:
         _problem_note(main, q)
+        for line in list(resid.lines):  # no zero line through the note
+            line.remove()
         resid.text(0.5, 0.5, "not compared with the simulation", transform=resid.transAxes,
                    ha="center", va="center", fontsize=9, color="#444444")
         resid.set_yticks([])
@@ -798,6 +800,38 @@ def _cdf_range(edges: np.ndarray, support, params: dict):
     if bounds is not None:
         lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
     return lo, hi
+
+
+def _climb(cdf, bounds) -> tuple[float, float]:
+    """Where a cdf climbs, for a cdf that was not compared (no bin edges to go by): its support
+    where that is finite, else out by doubling steps to where it is within 1% of its lowest and
+    highest values."""
+    lo, hi = bounds if bounds is not None else (-math.inf, math.inf)
+    if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
+        return lo, hi
+    base = lo if math.isfinite(lo) else (hi if math.isfinite(hi) else 0.0)
+    steps = 2.0 ** np.arange(-8, 64)
+    try:
+        with np.errstate(all="ignore"):
+            up = base + steps
+            down = base - steps
+            f_up = np.asarray(cdf(up), dtype=float) if not math.isfinite(hi) else None
+            f_down = np.asarray(cdf(down), dtype=float) if not math.isfinite(lo) else None
+    except Exception:
+        return base, base + 1.0
+    seen = [f for f in (f_up, f_down) if f is not None and np.isfinite(f).any()]
+    if not seen:
+        return base, base + 1.0
+    top = max(float(np.nanmax(f)) for f in seen)
+    bottom = min(float(np.nanmin(f)) for f in seen)
+    span = max(top - bottom, 1e-12)
+    if f_up is not None:
+        near = np.flatnonzero(f_up >= top - 0.01 * span)
+        hi = float(up[near[0]]) if near.size else float(up[-1])
+    if f_down is not None:
+        near = np.flatnonzero(f_down <= bottom + 0.01 * span)
+        lo = float(down[near[0]]) if near.size else float(down[-1])
+    return lo, hi if hi > lo else lo + 1.0
 
 
 def _numeric_support(support, params: dict):

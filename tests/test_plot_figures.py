@@ -96,6 +96,27 @@ def test_cdf_not_reaching_one_says_so_in_the_panel():
     assert not [line for line in main.lines if line.get_label() == "empirical cdf"]
 
 
+def test_cdf_on_an_unbounded_support_not_reaching_one_draws_where_the_mass_is():
+    """post-office's cdf runs to infinity: scaled by 0.999 it never reaches 1 (the engine finds
+    no top). The picture draws a finite stretch of it, with the problem in words."""
+    post = get_puzzle("post-office")
+    cdf = post.quantity("cdf")
+    wrong = with_quantity("post-office", Cdf(cdf.closed_form * sympy.Rational(999, 1000),
+                                             cdf.variable, support=cdf.support))
+    report = verify(wrong, trials=65_536, seed=7, threads=2)
+    (q,) = [q for q in report.quantities if q.name == "cdf"]
+    assert q.verdict == "disagree" and q.problem
+    fig = report.plot()
+    main = axes_labelled(fig, "cdf")
+    low, high = main.get_xlim()
+    assert np.isfinite([low, high]).all() and high > low
+    (curve,) = [line for line in main.lines if line.get_label() == "exact cdf"]
+    ys = np.asarray(curve.get_ydata(), dtype=float)
+    assert ys[0] < 0.1 and ys[-1] > 0.9  # the climb is in view
+    (note,) = by_gid(main, "decision")
+    assert q.problem in " ".join(note.get_text().split())
+
+
 def test_discrete_cdf_not_reaching_one_says_so():
     longest = get_puzzle("longest-run")
     cdf = longest.quantity("cdf")

@@ -32,26 +32,26 @@ def run(args):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*")
-    parser.add_argument("extra", nargs="*", help="more verify options, after --")
     ns = parser.parse_args()
     sys.path.insert(0, HERE)
     from puzzles.engine.registry import all_puzzles
 
     names = ns.only or sorted(all_puzzles())
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
-    print("| puzzle | wall s | engine s | trials | looks | verdict | precision |")
-    print("|---|---:|---:|---:|---:|---|---|")
+    print("| puzzle | wall s | engine s | trials | M trials/s | looks | verdict | precision |")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
     for name in names:
         run(["verify", name, "-n", "65536"])
-        wall, out = run(["verify", name, "--json", *ns.extra])
+        wall, out = run(["verify", name, "--json"])
         try:
             data = json.loads(out.stdout)
         except ValueError:
-            print(f"| {name} | {wall:.1f} | - | - | - | error: {out.stderr.strip()[:80]} | |")
+            print(f"| {name} | {wall:.1f} | - | - | - | - | error: {out.stderr.strip()[:80]} | |")
             continue
         precision = data.get("precision")
         reached = "" if precision is None else f"{precision:g}"
-        print(f"| {name} | {wall:.1f} | {data['seconds']:.1f} | {data['trials']:,} | "
+        rate = data["trials"] / data["seconds"] / 1e6 if data["seconds"] else float("nan")
+        print(f"| {name} | {wall:.1f} | {data['seconds']:.1f} | {data['trials']:,} | {rate:.1f} | "
               f"{data.get('looks') or ''} | {data['verdict']} | {reached} |", flush=True)
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
 

@@ -489,8 +489,10 @@ def _ladder_note(results, rtol: float) -> str:
     loose = sorted((r for r in results if r.precision > rtol), key=lambda r: -r.precision)
     within = f"within {_pct(reached)}"
     if len(loose) < len(results):
-        within = (", ".join(f"within {_pct(r.precision)} for {r.name}" for r in loose)
-                  + f", within {_pct(rtol)} for the rest")
+        rungs = sorted({r.precision for r in loose}, reverse=True)
+        within = (", ".join(f"within {_pct(p)} for "
+                            + " and ".join(r.name for r in loose if r.precision == p)
+                            for p in rungs) + f", within {_pct(rtol)} for the rest")
     return f"agree {within} ({_pct(rtol)} would need {more}; pass --rtol {rtol:g} to insist)"
 
 

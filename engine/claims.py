@@ -33,11 +33,10 @@ from typing import Iterable
 
 import sympy
 
+from .claim_text import (MAX_DEPTH, MAX_LENGTH, MAX_NODES, STATISTICS, _WORDS,  # noqa: F401
+                         _LATEX_SPACES, _SUPERSCRIPTS, _TOKEN, _UNICODE, Token, _check_text,
+                         _clip, _normalise, parse_error, split_claim, tokenize)
 from .errors import InvalidClaim, did_you_mean, quote
-
-MAX_LENGTH = 4000          # characters in one side of a claim
-MAX_DEPTH = 60             # nesting of brackets
-MAX_NODES = 2000           # tokens
 
 
 # --------------------------------------------------------------------------- size limits
@@ -217,14 +216,6 @@ BINDERS = {"sum": sympy.Sum, "Sum": sympy.Sum, "summation": sympy.Sum,
            "prod": sympy.Product, "product": sympy.Product, "Product": sympy.Product}
 CONSTANTS = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E, "oo": sympy.oo, "inf": sympy.oo,
              "infinity": sympy.oo, "True": sympy.true, "False": sympy.false}
-# statistics of the outcome, allowed on the left of '=' only
-STATISTICS = {"E": "E", "Ex": "E", "Exp": "E", "expectation": "E",
-              "P": "P", "Pr": "P", "Prob": "P", "prob": "P",
-              "Var": "Var", "var": "Var", "V": "Var", "variance": "Var",
-              "SD": "SD", "sd": "SD", "Sd": "SD", "std": "SD", "Std": "SD", "sigma": "SD",
-              "median": "median", "Median": "median", "quantile": "quantile",
-              "Quantile": "quantile", "mean": "E"}
-_WORDS = {"and": "and", "or": "or", "not": "not"}
 
 # LaTeX commands
 _LATEX_FUNCTIONS = {"sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "ln", "arcsin",
@@ -236,16 +227,7 @@ _LATEX_OPS = {"cdot": "*", "times": "*", "div": "/", "le": "<=", "leq": "<=", "l
               "neg": "not", "mid": "|", "vert": "|", "lvert": "|", "rvert": "|",
               "lfloor": "lfloor", "rfloor": "rfloor", "lceil": "lceil", "rceil": "rceil",
               "lbrace": "{", "rbrace": "}"}
-_LATEX_SPACES = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-                 "quad", "qquad", "displaystyle", "textstyle", "limits", "nolimits"}
 
-_UNICODE = {"·": "*", "×": "*", "⋅": "*", "∙": "*", "−": "-", "–": "-", "÷": "/", "π": " pi ",
-            "≤": "<=", "≥": ">=", "≠": "!=", "∞": " oo ", "∧": " and ", "∨": " or ",
-            "¬": " not ", "𝔼": "E", "ℙ": "P", "⩽": "<=", "⩾": ">=",
-            "∣": "|", "½": "(1/2)", "⅓": "(1/3)", "¼": "(1/4)", "¾": "(3/4)",
-            "σ": " sigma ", "μ": " mu ", "λ": " lam "}
-_SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6",
-                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}
 
 
 def allowed_names_text(names: Iterable[str]) -> str:
@@ -253,66 +235,6 @@ def allowed_names_text(names: Iterable[str]) -> str:
     # the names in scope, and a few functions: the README lists them all
     return ((", ".join(names) if names else "none") + "; constants pi, e; functions such as "
             "sqrt, exp, log, factorial, binomial, sum")
-
-
-# --------------------------------------------------------------------------- tokens
-
-
-@dataclass
-class Token:
-    kind: str    # 'num', 'name', 'op', 'cmd', 'end'
-    text: str
-    col: int
-
-
-_TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<cmd>\\(?:[A-Za-z]+|[,;:!\ {}|]))
-  | (?P<name>[A-Za-z][A-Za-z0-9]*(?:_(?![{\d])[A-Za-z0-9]+)*)
-  | (?P<op>\*\*|<=|>=|==|!=|<>|&&|\|\||[-+*/^()\[\]{},!|<>=&~_'√])
-""", re.VERBOSE)
-
-
-def _normalise(text: str) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in _SUPERSCRIPTS:
-            j = i
-            while j < len(text) and text[j] in _SUPERSCRIPTS:
-                j += 1
-            out.append("^(" + "".join(_SUPERSCRIPTS[c] for c in text[i:j]) + ")")
-            i = j
-            continue
-        out.append(_UNICODE.get(ch, ch))
-        i += 1
-    return "".join(out)
-
-
-def tokenize(text: str) -> list[Token]:
-    text = _normalise(text)
-    tokens = []
-    pos = 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise InvalidClaim(f"cannot read {text[pos]!r} at column {pos + 1} of {quote(text)}")
-        kind = m.lastgroup
-        if kind != "space":
-            value = m.group()
-            if kind == "cmd" and value[1:] in (",", ";", ":", "!", " ") :
-                pass  # LaTeX spacing
-            elif kind == "cmd" and value[1:] in _LATEX_SPACES:
-                pass
-            else:
-                tokens.append(Token(kind, value, pos + 1))
-        pos = m.end()
-        if len(tokens) > MAX_NODES:
-            raise InvalidClaim(f"the formula is too long (more than {MAX_NODES} symbols)")
-    tokens.append(Token("end", "", pos + 1))
-    return tokens
 
 
 # --------------------------------------------------------------------------- statistics
@@ -434,9 +356,7 @@ class _Parser:
         return self.take()
 
     def fail(self, message: str, token: Token | None = None):
-        t = token or self.tok
-        where = "at the end" if t.kind == "end" else f"at column {t.col} ({quote(t.text, 30)})"
-        raise InvalidClaim(f"{message} {where} of {quote(self.text, 60)}")
+        raise parse_error(message, token or self.tok, self.text)
 
     # -- entry points --------------------------------------------------------------------
     def parse(self):
@@ -1027,32 +947,6 @@ def _number(text: str) -> sympy.Rational:
 # --------------------------------------------------------------------------- public API
 
 
-def _check_text(text) -> str:
-    if not isinstance(text, str):
-        raise InvalidClaim("the expression must be text")
-    text = text.strip()
-    if not text:
-        raise InvalidClaim("the expression is empty")
-    if len(text) > MAX_LENGTH:
-        raise InvalidClaim(f"the expression is too long ({len(text):,} characters; at most {MAX_LENGTH:,})")
-    depth = deepest = 0
-    for ch in text:
-        depth += ch in "([{"
-        depth -= ch in ")]}"
-        deepest = max(deepest, depth)
-        if depth < 0:
-            raise InvalidClaim(f"unbalanced brackets in {_clip(text)}: a closing bracket has no opening one")
-    if depth > 0:
-        raise InvalidClaim(f"unbalanced brackets in {_clip(text)}: a '(' is never closed")
-    if deepest > MAX_DEPTH:
-        raise InvalidClaim(f"the expression is nested too deeply ({deepest} levels; at most {MAX_DEPTH})")
-    return text
-
-
-def _clip(text: str, width: int = 60) -> str:
-    return repr(text) if len(text) <= width else repr(text[: width - 3] + "...")
-
-
 def _run(text: str, names: Names):
     text = _check_text(text)
     parser = _Parser(text, names)
@@ -1094,45 +988,6 @@ def parse_left(text: str, params: dict, outcomes: dict, functions: dict | None =
                            "statistic such as E[X^2], Var[X], P(X >= 3), median, quantile(0.9)")
     value.text = text
     return value, dict(names.free)
-
-
-_SPLIT = re.compile(r"(<=|>=|==|!=|=)")
-
-
-def split_claim(text: str) -> tuple[str, str]:
-    """'mean=2*a' -> ('mean', '2*a'); 'P(X>=3)=1/2' -> ('P(X>=3)', '1/2'): the '=' that
-    separates the sides is the last one outside brackets that is not part of <= >= == !=."""
-    if not isinstance(text, str):
-        raise InvalidClaim("a claim must be text")
-    if len(text) > 2 * MAX_LENGTH:
-        raise InvalidClaim(f"the claim is too long ({len(text):,} characters; at most {2 * MAX_LENGTH:,})")
-    depth = 0
-    cut = None
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch in "<>!=" and depth == 0:
-            two = text[i:i + 2]
-            if two in ("<=", ">=", "==", "!="):
-                i += 2
-                continue
-            if ch == "=":
-                if cut is not None:
-                    raise InvalidClaim(f"claim {_clip(text)} has two '=' outside brackets; write "
-                                       "LEFT = RIGHT (an event goes inside P(...))")
-                cut = i
-        i += 1
-    if cut is None:
-        if "==" in text:
-            raise InvalidClaim(f"claim {_clip(text)}: write a single '=' between the sides")
-        raise InvalidClaim(f"claim {_clip(text)} must look like QUANTITY=EXPRESSION, e.g. "
-                           "mean=2*a*b/(a+b-1) or P(X>=3)=1/2")
-    name, expr = text[:cut].strip(), text[cut + 1:].strip()
-    return name, expr
 
 
 # --------------------------------------------------------------------------- bounded evaluation

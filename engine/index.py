@@ -36,10 +36,12 @@ import pkgutil
 import re
 import sys
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 
-from .errors import (InvalidParameter, InvalidPuzzleSpec, UnknownPuzzle, did_you_mean, quote,
-                     some_names)
+from .errors import (InvalidParameter, InvalidPuzzleSpec, UnknownPuzzle, clip, did_you_mean,
+                     quote, some_names)
+from .values import MAX_PARAMETER_DIGITS, TooBig, number_from_text, show_number
 
 BUILTIN_PACKAGE = "puzzles.catalog"
 PATH_VARIABLE = "PUZZLES_PATH"
@@ -233,7 +235,7 @@ def _stat_key(path) -> list | None:
     return [st.st_mtime_ns, st.st_size, st.st_ino]
 
 
-_ENGINE_FILES = ("spec.py", "describe.py", "registry.py", "index.py", "errors.py")
+_ENGINE_FILES = ("spec.py", "describe.py", "registry.py", "index.py", "errors.py", "values.py")
 
 
 @lru_cache(maxsize=1)
@@ -365,11 +367,76 @@ class Entry:
     row: str          # its row of `puzzles list --markdown`
     parameters: tuple  # parameter names, in order
     source: str = ""
+    # per parameter, what checking a typed value needs (see _parameter_entry): its kind,
+    # default, range text and the bounds that do not depend on other parameters
+    ranges: tuple = ()
+    constraints: int = 0   # how many constraints between parameters (a + b >= 3) it declares
+    quantities: tuple = ()  # (name, its law's variable or "") of each declared quantity
+    outcomes: tuple = ()
 
     def check_parameter_names(self, given) -> None:
         for key in given:
             if key not in self.parameters:
                 raise InvalidParameter(unknown_parameter(self.name, key, self.parameters))
+
+    def check_parameter_values(self, given) -> bool:
+        """Refuse typed values (text, as on the command line) the way Puzzle.resolve would,
+        with its message, without importing the puzzle: every value is read (in the order
+        the parameters are declared), then the ranges that are plain numbers are checked in
+        resolve's order. True when resolve would accept `given`; False when only resolve can
+        tell (a bound that names another parameter, a constraint such as a + b >= 3).
+        No values given: True (the defaults are checked when a puzzle is loaded)."""
+        self.check_parameter_names(given)
+        if not given:
+            return True
+        if len(self.ranges) != len(self.parameters):
+            return False
+        values = {}
+        for p in self.ranges:
+            raw = given.get(p["name"])
+            values[p["name"]] = (Fraction(p["default"]) if raw is None
+                                 else _typed_value(p, raw))
+        for p in sorted(self.ranges, key=lambda p: p["dependent"]):  # resolve's order
+            if p["dependent"]:
+                return False
+            value = values[p["name"]]
+            ok = True
+            for side, bound in p["bounds"].items():
+                if bound is None:
+                    return False  # a number sympy must compare (pi, sqrt(2)): resolve decides
+                if not _within(value, side, bound):
+                    ok = False
+            if p["even"] and value % 2 != 0:
+                ok = False
+            if not ok:
+                raise InvalidParameter(f"{p['name']}={show_number(value)} is out of range: "
+                                       f"{p['name']} must be {p['range']}")
+        return not self.constraints
+
+
+def _typed_value(p: dict, raw: str) -> Fraction:
+    """Parameter.parse of a typed value, its messages included."""
+    name, text = p["name"], clip(str(raw).strip(), 40)
+    try:
+        value = number_from_text(str(raw))
+    except TooBig:
+        raise InvalidParameter(
+            f"{name}={text} has too many digits: a parameter has at most "
+            f"{MAX_PARAMETER_DIGITS} digits above and below its fraction bar, exponents "
+            f"written out") from None
+    except (ValueError, ZeroDivisionError, TypeError):
+        raise InvalidParameter(f"{name}={text} is not a number; {name} must be {p['range']}") from None
+    if p["kind"] == "integer" and value.denominator != 1:
+        raise InvalidParameter(f"{name}={text} must be {p['range']}")
+    return value
+
+
+def _within(value: Fraction, side: str, bound: str) -> bool:
+    if bound in ("oo", "-oo"):
+        high = bound == "oo"
+        return high if side in ("max", "below") else not high
+    b = Fraction(bound)
+    return {"min": value >= b, "max": value <= b, "above": value > b, "below": value < b}[side]
 
 
 def unknown_parameter(puzzle: str, key: str, names) -> str:
@@ -395,7 +462,31 @@ def _entry_of(puzzle, source: str) -> dict:
 
     return {"name": puzzle.name, "title": puzzle.title, "show": describe_puzzle(puzzle),
             "row": catalog_row(puzzle), "parameters": [p.name for p in puzzle.parameters],
-            "source": source}
+            "source": source, "ranges": [_parameter_entry(p) for p in puzzle.parameters],
+            "constraints": len(puzzle.constraints),
+            "quantities": [[q.name, q.variable.name if q.variable is not None else ""]
+                           for q in puzzle.quantities],
+            "outcomes": list(puzzle.outcomes)}
+
+
+def _parameter_entry(p) -> dict:
+    """One parameter as check_parameter_values needs it, from the real Parameter (sympy is
+    loaded here): its default and its bounds as exact numbers in text ('3', '-1/2', 'oo'), a
+    bound sympy alone can compare (pi) as None, and whether any bound names another parameter."""
+    import sympy
+
+    def exact(b):
+        b = sympy.nsimplify(sympy.sympify(b))  # as Parameter.check reads a bound
+        if b in (sympy.oo, -sympy.oo):
+            return str(b)
+        return str(b) if b.is_Rational else None
+
+    dependent = bool(p.bound_symbols())
+    bounds = {} if dependent else {side: exact(getattr(p, side))
+                                   for side in ("min", "max", "above", "below")
+                                   if getattr(p, side) is not None}
+    return {"name": p.name, "kind": p.kind, "even": bool(p.even), "range": p.range_text(),
+            "default": str(p.parse(p.default)), "dependent": dependent, "bounds": bounds}
 
 
 def _load(src: Source) -> tuple[dict | None, str, bool]:
@@ -423,9 +514,14 @@ def _load(src: Source) -> tuple[dict | None, str, bool]:
 
 def _entry_from(data, source: str) -> Entry | None:
     try:
+        ranges = tuple(data["ranges"])
+        if not all(isinstance(p, dict) and isinstance(p.get("bounds"), dict) for p in ranges):
+            return None
         return Entry(str(data["name"]), str(data["title"]), str(data["show"]), str(data["row"]),
-                     tuple(map(str, data["parameters"])), source)
-    except (KeyError, TypeError):
+                     tuple(map(str, data["parameters"])), source, ranges,
+                     int(data["constraints"]), tuple((str(n), str(v)) for n, v in data["quantities"]),
+                     tuple(map(str, data["outcomes"])))
+    except (KeyError, TypeError, ValueError):
         return None
 
 

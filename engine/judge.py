@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import random
-import re
 import signal
 import threading
 import time
@@ -32,10 +31,11 @@ import sympy
 
 from . import exact as ex
 from . import law
-from .claims import (LIMITS, STATISTICS, Limits, Statistic, TooBig, bounded_value,
+from .claims import (LIMITS, Limits, Statistic, TooBig, bounded_value,
                      parse_expression, parse_left, split_claim)
+from .claim_text import AS_STATISTIC, check_sides, in_claim, is_unknown_quantity, unknown_quantity
 from .options import as_count, as_trials
-from .errors import InvalidClaim, InvalidOption, InvalidParameter, clip, did_you_mean, quote
+from .errors import InvalidClaim, InvalidOption, InvalidParameter, clip
 from .registry import get_puzzle
 from .spec import Puzzle, Quantity
 from .verify import DEFAULT_RTOL, DEFAULT_SEED, check_options, verify
@@ -239,8 +239,7 @@ def outcome_symbols(puzzle: Puzzle) -> dict:
 
 
 # an undeclared quantity name is read as the statistic it stands for
-_AS_STATISTIC = {"mean": "E[{X}]", "variance": "Var[{X}]", "probability": "P({X} = 1)",
-                 "pmf": "P({X} = {x}) ", "cdf": "P({X} <= {x})", "sd": "SD[{X}]"}
+_AS_STATISTIC = AS_STATISTIC  # (engine/claim_text.py: the CLI's precheck reads it too)
 
 
 def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
@@ -256,10 +255,7 @@ def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
     parsed = []
     for left, text in items:
         left = str(left).strip()
-        if not left:
-            raise InvalidClaim(f"claim ={clip(text, 40)}: the left side is empty (write e.g. mean=... or E[X]=...)")
-        if not str(text).strip():
-            raise InvalidClaim(f"the claim for {clip(left, 40)} is empty: write {clip(left, 40)}=EXPRESSION")
+        check_sides(left, text)  # these errors are worded in engine/claim_text.py, for the CLI too
         try:
             if left in declared:
                 q = declared[left]
@@ -274,11 +270,8 @@ def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
             if left in _AS_STATISTIC:
                 variable = "x" if "x" not in puzzle.symbols else "k"
                 stat_text = _AS_STATISTIC[left].format(X=puzzle.outcomes[0], x=variable)
-            elif re.fullmatch(r"[A-Za-z_]\w*", left) and left not in STATISTICS:
-                raise InvalidClaim(f"unknown quantity {quote(left)} for {puzzle.name}"
-                                   f"{did_you_mean(left, [*declared, 'median', 'quantile'])}"
-                                   f" (its quantities: {', '.join(declared)}; or a statistic such as E[{puzzle.outcomes[0]}^2], "
-                                   f"P({puzzle.outcomes[0]} >= 3), median)")
+            elif is_unknown_quantity(left):
+                raise unknown_quantity(left, puzzle.name, declared, puzzle.outcomes[0])
             stat, free = parse_left(stat_text, puzzle.symbols, outcomes, functions)
             stat.outcome = _outcome_of(puzzle, stat, outcomes)
             names = {**puzzle.symbols, **free}
@@ -287,7 +280,7 @@ def parse_claims(puzzle: Puzzle, claims) -> list[Claim]:
             parsed.append(Claim(stat.label() if left not in _AS_STATISTIC else left, str(text),
                                 expr, stat=stat, free=free, notes=notes))
         except InvalidClaim as exc:
-            raise InvalidClaim(f"claim {clip(left, 30)}={_clip(str(text), 50)}: {exc}") from None
+            raise in_claim(left, text, exc) from None
     return parsed
 
 

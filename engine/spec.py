@@ -7,7 +7,6 @@ pieces here only hold data and check that the data makes sense.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
@@ -17,6 +16,8 @@ import sympy
 from .errors import InvalidParameter, InvalidPuzzleSpec
 
 from .index import NAME_RE, unknown_parameter  # noqa: F401 -- beside the index: no sympy
+from .values import (MAX_PARAMETER_DIGITS, NUMBER_RE, TooBig, check_exponent,  # noqa: F401
+                     number_from_text, show_number, sized)
 
 # Outcome of one trial is named X unless a puzzle reports several random variables.
 DEFAULT_OUTCOME = "X"
@@ -83,12 +84,8 @@ class Parameter:
                 value = _sized(Fraction(repr(raw)))
             elif isinstance(raw, (Fraction, sympy.Rational)):
                 value = _sized(Fraction(int(sympy.Rational(raw).p), int(sympy.Rational(raw).q)))
-            else:
-                match = _NUMBER_RE.fullmatch(str(raw).strip())
-                if not match:
-                    raise ValueError
-                _check_exponent(match)
-                value = _sized(Fraction(str(raw).strip()))
+            else:  # text: the same reading as the index's check before any import
+                value = _sized(number_from_text(str(raw)))
         except _TooBig:
             raise InvalidParameter(
                 f"{self.name}={text} has too many digits: a parameter has at most "
@@ -133,14 +130,11 @@ class Parameter:
         return out
 
 
-# The largest parameter value, in digits of its numerator and of its denominator. Far past any
-# sensible parameter, and far below where exact arithmetic on it gets slow.
-MAX_PARAMETER_DIGITS = 100
-_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE]([+-]?\d+))?(/\d+)?")
-
-
-class _TooBig(ValueError):
-    pass
+# How a value's text is read (and how big it may be) lives in engine/values.py, without sympy:
+# the index checks a value typed on the command line with it before importing anything.
+_NUMBER_RE = NUMBER_RE
+_TooBig = TooBig
+_check_exponent = check_exponent
 
 
 def _number_text(raw) -> str:
@@ -153,39 +147,22 @@ def _number_text(raw) -> str:
     return clip(str(raw).strip(), 40)
 
 
-def _check_exponent(match) -> None:
-    """Refuse 1e999999999 before Fraction() writes its exponent out digit by digit."""
-    exponent = match.group(4)
-    if exponent is not None and len(exponent.lstrip("+-").lstrip("0")) > 5:
-        raise _TooBig
-    digits = len(re.sub(r"\D", "", match.group(1))) + len(match.group(5) or "")
-    if digits > 4 * MAX_PARAMETER_DIGITS or (exponent is not None and
-                                             abs(int(exponent)) > 4 * MAX_PARAMETER_DIGITS):
-        raise _TooBig
-
-
 def parse_number(name: str, text: str) -> Fraction:
     """A decimal or fraction as the user typed it ('0.45', '1e6', '3/4'), exactly, within
     MAX_PARAMETER_DIGITS: InvalidParameter (one line) for anything else."""
-    match = _NUMBER_RE.fullmatch(text.strip())
     try:
-        if not match:
-            raise ValueError
-        _check_exponent(match)
-        value = _sized(Fraction(text.strip()))
+        value = number_from_text(text)
     except _TooBig:
         raise InvalidParameter(f"{name}={_number_text(text)} has too many digits: a parameter "
                                f"has at most {MAX_PARAMETER_DIGITS} digits above and below its "
                                f"fraction bar, exponents written out") from None
     except (ValueError, ZeroDivisionError):
         raise InvalidParameter(f"{name}={_number_text(text) or '(empty)'} is not a number") from None
-    return Fraction(int(value.p), int(value.q))
+    return value
 
 
 def _sized(value: Fraction) -> sympy.Rational:
-    limit = 10 ** MAX_PARAMETER_DIGITS
-    if abs(value.numerator) >= limit or value.denominator >= limit:
-        raise _TooBig
+    value = sized(value)
     return sympy.Rational(value.numerator, value.denominator)
 
 
@@ -202,10 +179,7 @@ def _show(value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, sympy.Integer)) and not isinstance(value, bool):
-        digits = str(abs(int(value)))
-        zeros = len(digits) - len(digits.rstrip("0"))
-        if len(digits) > 15 and zeros >= 6:  # 10**20 reads as 1e20
-            return ("-" if value < 0 else "") + f"{digits[:len(digits) - zeros]}e{zeros}"
+        return show_number(int(value))  # 10**20 reads as 1e20
     return str(value).replace("**", "^")
 
 

@@ -235,10 +235,11 @@ def beta_mixture_band(successes, n, centre, strength, alpha, iterations: int = 6
     exact value, strength from the target precision). M_n(p) is a martingale when p is the
     truth, so by Ville's inequality P(some n has M_n(p) >= 1/alpha) <= alpha: exact at every
     look. -log likelihood is convex in p, so the set is an interval around s/n; its ends are
-    found by bisection. Arrays ok (one band per value of a pmf). Returns (low, high, p-value
-    function)."""
+    found by bisection. Arrays ok (one band per value of a pmf; `strength` a number or one per
+    value). Returns (low, high, p-value function)."""
     s = np.asarray(successes, dtype=float)
     centre = np.clip(np.asarray(centre, dtype=float), 1e-300, 1 - 1e-16)
+    strength = np.asarray(strength, dtype=float)  # one for all, or one per value
     a = np.maximum(strength * centre, 1e-300)
     b = np.maximum(strength * (1 - centre), 1e-300)
     bound = math.log(1 / alpha)
@@ -606,15 +607,11 @@ def pmf_bands(counts: np.ndarray, n: int, probs: np.ndarray, alpha: float, seque
         low, high = clopper_pearson(counts, n, a)
         ps = binomial_p_value(counts, n, probs)
     else:
-        targets = np.array([probability_target_n(p, tolerance, a, cap) for p in probs])
-        low, high = np.zeros(len(probs)), np.ones(len(probs))
-        ps = np.ones(len(probs))
-        # one strength per distinct target keeps the bisection vectorised
-        for t in np.unique(targets):
-            sel = targets == t
-            lo_, hi_, pv = beta_mixture_band(counts[sel], n, probs[sel],
-                                             mixture_strength(a, t), a)
-            low[sel], high[sel], ps[sel] = lo_, hi_, pv(probs[sel])
+        # each value's own strength (tuned to its target); one bisection serves them all
+        strengths = np.array([mixture_strength(a, probability_target_n(p, tolerance, a, cap))
+                              for p in probs])
+        low, high, pv = beta_mixture_band(counts, n, probs, strengths, a)
+        ps = pv(probs)
     certain = (probs >= 1.0) & (counts >= n)  # a value the law makes certain, always seen
     low, high = np.where(certain, 1.0, low), np.where(certain, 1.0, high)
     ps = np.where(certain, 1.0, ps)

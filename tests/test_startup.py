@@ -74,6 +74,22 @@ def env(tmp_path):
     (["verify", "handshakes", "-p", "z=1"], 2),
     (["show", "handshakes", "-p", "z=1"], 2),
     (["verify", "handshakes", "--plot", "picture.txt"], 2),
+    # values out of range or not numbers, read from the index
+    (["verify", "handshakes", "-p", "a=0"], 2),
+    (["verify", "handshakes", "-p", "a=x"], 2),
+    (["verify", "handshakes", "-p", "a=1.5"], 2),
+    (["verify", "handshakes", "-p", "b=1e999"], 2),
+    (["verify", "handshakes", "-p", "a=3", "-p", "b=-2"], 2),
+    (["show", "handshakes", "--answer", "-p", "a=0"], 2),
+    (["check", "handshakes", "mean=1", "-p", "b=0.5"], 2),
+    # claims that do not parse, read without sympy
+    (["check", "handshakes", "mean=2*a*"], 2),
+    (["check", "handshakes", "mean=2*a*b/(a+b-"], 2),
+    (["check", "handshakes", "mean=2*a*b/(a+b-1))"], 2),
+    (["check", "handshakes", "mean=2*a*b/(a+b-1) +"], 2),
+    (["check", "handshakes", "mean=2*a*b/(a+b-1)$"], 2),
+    (["check", "handshakes", "mean=2*a*b/(a+b-1)", "variance=a/b c"], 2),
+    (["check", "handshakes", "foo=1"], 2),
 ])
 def test_cheap_commands_import_nothing_heavy(tmp_path, env, args, code):
     cli_modules(tmp_path, env, "list")  # the first run fills the index's cache
@@ -112,6 +128,150 @@ def test_the_cheap_output_is_the_real_output(tmp_path, env):
         assert code == 0 and out.strip() == describe("handshakes")
     code, out, err, _ = cli_modules(tmp_path, env, "show", "handshake")
     assert err.strip() == "error: unknown puzzle 'handshake'; did you mean handshakes?"
+
+
+@pytest.mark.parametrize("args", [
+    ["verify", "handshakes", "-p", "a=0"],
+    ["verify", "handshakes", "-p", "a=x"],
+    ["verify", "handshakes", "-p", "a=2.5"],
+    ["verify", "handshakes", "-p", "a=" + "9" * 120],
+    ["verify", "handshakes", "-p", "a=0", "-p", "b=x"],   # every value is read before any range
+    ["verify", "handshakes", "-p", "a=1", "-p", "b=1"],   # a constraint: the engine says so
+    ["show", "handshakes", "--answer", "-p", "b=-1"],
+    ["check", "handshakes", "mean=1", "-p", "a=0"],
+    ["check", "handshakes", "mean=2*a*"],
+    ["check", "handshakes", "mean=2*a*b/(a+b-"],
+    ["check", "handshakes", "mean=2*a*b/(a+b-1)", "pmf=2*x/"],
+    ["check", "handshakes", "mean=2*a*b/(a+b-1) +"],
+    ["check", "handshakes", "mean=2*a*b/(a+b-1)", "variance=(a+b)^2 a/"],
+    ["check", "handshakes", "mean=2*c*"],                 # an unknown name first: the engine
+    ["check", "handshakes", "foo=2*a*"],
+    ["check", "handshakes", "mean=1/(a-a) +"],            # a division by zero first: the engine
+])
+def test_cheap_errors_are_the_engines_errors(tmp_path, env, args):
+    """The message from the index (and the claims' precheck) is the engine's own, word for
+    word: the same command with the index's checks taken away gives the same line."""
+    cli_modules(tmp_path, env, "list")
+    code, out, err, modules = cli_modules(tmp_path, env, *args)
+    probe = PROBE.replace("from puzzles.cli.main import main", textwrap.dedent("""
+        from puzzles.engine import claim_text, index
+        index.Entry.check_parameter_values = lambda self, given: self.check_parameter_names(given)
+        claim_text.precheck_claims = lambda *a, **k: False
+        from puzzles.cli.main import main"""))
+    dump = tmp_path / "engine.json"
+    full = subprocess.run([sys.executable, "-c", probe, str(dump), *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert code == full.returncode == 2, (err, full.stderr)
+    assert err == full.stderr and err.startswith("error: "), (err, full.stderr)
+    assert "sympy" in json.loads(dump.read_text())  # the engine's path did parse for real
+
+
+def test_cheap_parameter_checks_agree_with_resolve(cache):
+    """Every built-in, hostile values for each parameter (and for two at once): when the
+    index refuses a value, Puzzle.resolve refuses it with the same message; when the index
+    says the values are fine, resolve accepts them."""
+    from puzzles.engine.errors import InvalidParameter
+    from puzzles.engine.registry import registry
+
+    reg = registry()
+    index = idx.build_index([])
+    values = ["0", "-1", "1", "2", "3", "7", "1000", "x", "", "1.5", "0.5", "1/2", "-1/3",
+              "1e999", "1e3", "2.5e1", "3/1", "1/0", "0.999", "1e-3", "-0", "  4 ", "+2",
+              "9" * 101, "1" + "0" * 30, "5/4", "10/3"]
+    decided = refused = 0
+    for name, puzzle in reg.puzzles.items():
+        entry = index.puzzles[name]
+        names = [p.name for p in puzzle.parameters]
+        cases = [{n: v} for n in names for v in values]
+        if len(names) > 1:
+            cases += [{names[0]: v, names[1]: w} for v in values[::3] for w in values[1::4]]
+        for given in cases:
+            try:
+                cheap = entry.check_parameter_values(given)
+                cheap_error = None
+            except InvalidParameter as exc:
+                cheap, cheap_error = None, str(exc)
+            try:
+                puzzle.resolve(given)
+                full_error = None
+            except InvalidParameter as exc:
+                full_error = str(exc)
+            if cheap_error is not None:
+                refused += 1
+                assert cheap_error == full_error, (name, given)
+            elif cheap:
+                decided += 1
+                assert full_error is None, (name, given, full_error)
+    assert refused > 500 and decided > 100, (refused, decided)
+
+
+def test_claim_precheck_agrees_with_the_parser():
+    """Random formulas in the precheck's alphabet (and a few more symbols): whenever the
+    precheck refuses a claim, the full parser refuses it with the same message; whenever it
+    reads every claim, so does the full parser."""
+    import random
+
+    from puzzles.engine.claim_text import precheck_claims
+    from puzzles.engine.errors import InvalidClaim
+    from puzzles.engine.judge import parse_claims
+    from puzzles.engine.registry import get_puzzle
+
+    rng = random.Random(19)
+    # (no big exponents: the parser itself takes minutes over (a/1.5)^(1e3^3), see the report)
+    atoms = ["a", "b", "x", "2", "0", "1.5", "12", "c", "pi", "(", ")", "+", "-", "*", "/",
+             "^", "**", " ", "!", ",", "[", "=", "a b", "2a", "$"]
+
+    def formula(names, depth=0):
+        """A formula in the precheck's alphabet, mostly well formed."""
+        r = rng.random()
+        if depth > 3 or r < 0.3:
+            return rng.choice(names + ["2", "0", "1", "3/4", "1.5", "1e3"])
+        if r < 0.4:
+            return f"({formula(names, depth + 1)})"
+        if r < 0.5:
+            return "-" + formula(names, depth + 1)
+        op = rng.choice(["+", "-", "*", "/", "^", " ", "**"])
+        right = rng.choice(["2", "3", "-1", "(1/2)", "0"]) if op in ("^", "**") else \
+            formula(names, depth + 1)
+        return formula(names, depth + 1) + op + right
+
+    def text(names):
+        if rng.random() < 0.4:
+            return "".join(rng.choice(atoms) for _ in range(rng.randint(1, 9)))
+        t = formula(names)
+        if rng.random() < 0.4:  # spoil it: cut it short, or add a stray symbol
+            t = t[: rng.randint(0, len(t))] if rng.random() < 0.5 else t + rng.choice(atoms)
+        return t
+
+    outcomes = {"refused": 0, "read": 0, "unsure": 0}
+    for name in ("handshakes", "birthday", "coupon-collector"):
+        puzzle = get_puzzle(name)
+        quantities = [(q.name, q.variable.name if q.variable is not None else "")
+                      for q in puzzle.quantities]
+        params = [p.name for p in puzzle.parameters]
+        lefts = [q for q, _ in quantities] + ["foo", "E[X]", "sd"]
+        names = params + [v for _, v in quantities if v]
+        for _ in range(700):
+            claims = [f"{rng.choice(lefts)}={text(names)}" for _ in range(rng.randint(1, 2))]
+            try:
+                read = precheck_claims(claims, puzzle.name, quantities, params, puzzle.outcomes)
+                cheap_error = None
+            except InvalidClaim as exc:
+                read, cheap_error = None, str(exc)
+            try:
+                parse_claims(puzzle, claims)
+                full_error = None
+            except InvalidClaim as exc:
+                full_error = str(exc)
+            if cheap_error is not None:
+                outcomes["refused"] += 1
+                assert cheap_error == full_error, claims
+            elif read:
+                outcomes["read"] += 1
+                assert full_error is None, (claims, full_error)
+            else:
+                outcomes["unsure"] += 1
+    assert outcomes["refused"] > 300 and outcomes["read"] > 100, outcomes
 
 
 def test_verify_loads_only_the_puzzle_it_runs(tmp_path, env):

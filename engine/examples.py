@@ -58,8 +58,10 @@ class ExamplesReport:
         counts = {v: sum(r.verdict == v for r in self.reports) for v in
                   ("agree", "disagree", "inconclusive", "estimated")}
         detail = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
+        # the points' notes (threads capped, a time budget hit), each once
+        notes = [f"note: {n}" for n in dict.fromkeys(n for r in self.reports for n in r.notes)]
         return Table(head, columns, rows, statuses, self.verdict,
-                     f" ({detail} of {len(self.reports)} points)")
+                     f" ({detail} of {len(self.reports)} points)", notes)
 
     def format(self) -> str:
         return self.summary_table().text()

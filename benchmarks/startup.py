@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,8 +50,10 @@ def commands(tmp: str) -> list[tuple[str, list[str], set]]:
         ("error: unknown option", ["verify", "handshakes", "--frobnicate"], {2}),
         ("error: unknown parameter", ["verify", "handshakes", "-p", "z=1"], {2}),
         ("error: parameter out of range", ["verify", "handshakes", "-p", "a=0"], {2}),
+        ("error: parameter not a number", ["verify", "handshakes", "-p", "a=x"], {2}),
         ("error: --plot not .png", ["verify", "handshakes", "--plot", os.path.join(tmp, "x.txt")], {2}),
         ("error: check, claim does not parse", ["check", "handshakes", "mean=2*a*"], {2}),
+        ("error: check, bracket never closed", ["check", "handshakes", "mean=2*a*b/(a+b-"], {2}),
         ("verify handshakes", ["verify", "handshakes"], {0}),
         ("verify handshakes --plot", ["verify", "handshakes", "--plot", os.path.join(tmp, "h.png")], {0}),
         # a cdf puzzle: thousands of bin edges to draw (a fixed run: at the defaults it takes
@@ -63,12 +66,20 @@ def commands(tmp: str) -> list[tuple[str, list[str], set]]:
     ]
 
 
-def run(argv: list[str], env: dict, ok: set | None = None) -> tuple[float, str]:
+CPU: dict = {}  # (label, tree) -> processor seconds (user + system) of each run
+
+
+def run(argv: list[str], env: dict, ok: set | None = None, cpu_key=None) -> tuple[float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     # from the checkout's folder: `python -m` puts the current folder first on sys.path
     proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, cwd=env["PYTHONPATH"])
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu_key is not None:
+        CPU.setdefault(cpu_key, []).append(after.ru_utime - before.ru_utime
+                                           + after.ru_stime - before.ru_stime)
     if ok is not None and proc.returncode not in ok:
         raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
     return wall, proc.stdout
@@ -107,6 +118,7 @@ def main() -> None:
     yard = [sys.executable, "-c", "import numpy"]
     cli = [sys.executable, "-m", "puzzles.cli"]
     cmds = [c for c in commands(tmp) if not args.rows or any(r in c[0] for r in args.rows)]
+    load_at_start = os.getloadavg()
     try:
         # warm-up: numba's caches, the index, the OS's file cache
         run(yard, envs["after"])
@@ -115,30 +127,38 @@ def main() -> None:
                 run(cli + argv, envs[k], ok)
         times: dict = {}
         for _ in range(0 if args.verify_only else args.repeats):
-            times.setdefault(("yardstick", ""), []).append(run(yard, envs["after"])[0])
+            times.setdefault(("yardstick", ""), []).append(
+                run(yard, envs["after"], cpu_key=("yardstick", ""))[0])
             for label, argv, ok in cmds:
                 for k in trees:
                     if label.endswith("cold index"):
                         shutil.rmtree(caches[k], ignore_errors=True)
-                    times.setdefault((label, k), []).append(run(cli + argv, envs[k], ok)[0])
+                    times.setdefault((label, k), []).append(
+                        run(cli + argv, envs[k], ok, cpu_key=(label, k))[0])
                     if label.endswith("cold index"):
                         run(cli + ["list"], envs[k], {0})  # warm again for the next rows
         if args.verify_only:
             cmds = []
             times[("yardstick", "")] = [run(yard, envs["after"])[0]]
         yardstick = statistics.median(times[("yardstick", "")])
+        yard_cpu = statistics.median(CPU.get(("yardstick", ""), [float("nan")]))
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; yardstick `python -c \"import "
-              f"numpy\"` median {yardstick:.3f} s over {len(times[('yardstick', '')])} rounds\n")
+              f"{' '.join(f'{x:.2f}' for x in load_at_start)} at the start, "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end; yardstick `python -c "
+              f"\"import numpy\"` median {yardstick:.3f} s ({yard_cpu:.3f} s of processor time) "
+              f"over {len(times[('yardstick', '')])} rounds\n")
         keys = list(trees)
-        head = "| command | " + " | ".join(f"{k} (s) | {k} / numpy" for k in keys) + " |"
+        # wall time, and the processor time (user + system) of the command: on a loaded machine
+        # the wall time waits for other jobs, the processor time much less
+        head = "| command | " + " | ".join(f"{k} (s) | {k} / numpy | {k} cpu (s)" for k in keys) + " |"
         print(head)
-        print("|---|" + "---:|---:|" * len(keys))
+        print("|---|" + "---:|---:|---:|" * len(keys))
         for label, _argv, _ok in cmds:
             cells = []
             for k in keys:
                 m = statistics.median(times[(label, k)])
-                cells += [f"{m:.3f}", f"{m / yardstick:.1f}x"]
+                cells += [f"{m:.3f}", f"{m / yardstick:.1f}x",
+                          f"{statistics.median(CPU[(label, k)]):.2f}"]
             print(f"| `{label}` | " + " | ".join(cells) + " |")
         # what --plot costs: the same run with and without it, measured in the same rounds
         pairs = [(label, label[: -len(" --plot")]) for label, _a, _o in cmds
@@ -173,7 +193,8 @@ def main() -> None:
                 for k in trees:
                     if name not in known[k]:  # a puzzle the older checkout does not have
                         continue
-                    wall, out = run(cli + ["verify", name, "--json"], envs[k], {0, 1, 3})
+                    wall, out = run(cli + ["verify", name, "--json"], envs[k], {0, 1, 3},
+                                    cpu_key=(f"verify {name}", k))
                     vt.setdefault((name, k), []).append(wall)
                     try:
                         data = json.loads(out)
@@ -184,18 +205,19 @@ def main() -> None:
         vyard = statistics.median(vy)
         print(f"\n`verify NAME --json` at the defaults (trials auto); median of "
               f"{args.verify_repeats} rounds; yardstick median {vyard:.3f} s\n")
-        print("| puzzle | " + " | ".join(f"{k} wall (s) | {k} / numpy | {k} trials | {k} looks"
-                                         for k in keys) + " |")
-        print("|---|" + "---:|---:|---:|---:|" * len(keys))
+        print("| puzzle | " + " | ".join(f"{k} wall (s) | {k} / numpy | {k} cpu (s) | {k} trials "
+                                         f"| {k} looks" for k in keys) + " |")
+        print("|---|" + "---:|---:|---:|---:|---:|" * len(keys))
         for name in names:
             cells = []
             for k in keys:
                 if (name, k) not in vt:
-                    cells += ["—"] * 4
+                    cells += ["—"] * 5
                     continue
                 m = statistics.median(vt[(name, k)])
                 trials, looks, _verdict = info[(name, k)]
                 cells += [f"{m:.2f}", f"{m / vyard:.1f}x",
+                          f"{statistics.median(CPU[(f'verify {name}', k)]):.2f}",
                           f"{trials:,}" if isinstance(trials, int) else str(trials), str(looks)]
             print(f"| {name} | " + " | ".join(cells) + " |")
     finally:

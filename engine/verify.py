@@ -238,7 +238,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     exact value and lies within a looser rung of PRECISION_LADDER (2e-3, 5e-3, 1e-2; never
     looser than 1e-2), and says agree with the precision reached, per quantity (`precision`,
     also report.precision, the loosest) and in a note ("agree within 0.5% (0.1% would need
-    about N trials; ...)"). If even 1e-2 is not reached it runs on to max_trials/max_seconds
+    about N trials; ...)"). The last look, at max_trials or max_seconds, may settle on a rung
+    too, if those come first. If even 1e-2 is not reached it runs on to max_trials/max_seconds
     and is inconclusive as with a given rtol; a band excluding the exact value at any look is a
     disagreement as always. For a pmf or cdf the ladder loosens the tolerance on probabilities.
     Why the guarantee holds: the bands of an auto run are confidence sequences, tuned before
@@ -374,7 +375,10 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         # an estimate is settled when its band is within the tolerance (estimate.py)
         unsettled = "inconclusive" in verdicts or any(r.precise is False for r in results)
         settled = None
-        if ladder and unsettled and "disagree" not in verdicts and seconds >= SOFT_SECONDS:
+        out_of_budget = done >= budget or run.stopped_early or (
+            deadline is not None and time.monotonic() >= deadline)
+        if ladder and unsettled and "disagree" not in verdicts and (
+                seconds >= SOFT_SECONDS or out_of_budget):  # the last look may settle too
             settled = _settle_on_ladder(results, judge_all, tolerance)
         if "disagree" in verdicts or not unsettled:
             stop = "decided"

@@ -181,3 +181,15 @@ def test_pmf_and_cdf_settle_on_the_ladder_of_probabilities(no_soft_budget, name,
     assert q.deviation_band <= q.precision
     assert q.tolerance == pytest.approx(q.precision)
     assert report.trials < 50_000_000  # not the trials 0.1% would need
+
+
+def test_a_budget_shorter_than_the_soft_one_still_settles_on_the_ladder(monkeypatch):
+    # max_trials (or max_seconds) ends the run before SOFT_SECONDS: its last look may settle
+    monkeypatch.setattr(verify_module, "SOFT_SECONDS", 1e9)
+    report = verify("lady-tasting-tea", seed=5, threads=2, max_trials=20_000_000)
+    assert report.verdict == "agree" and report.precision in LADDER, report.format()
+    assert report.trials <= 20_000_000
+    short = verify("lady-tasting-tea", seed=5, threads=2, max_trials=300_000)
+    assert short.verdict == "inconclusive"  # not even within 1%
+    explicit = verify("lady-tasting-tea", seed=5, threads=2, max_trials=20_000_000, rtol=1e-3)
+    assert explicit.verdict == "inconclusive"

@@ -261,3 +261,37 @@ def test_amoeba_watch_stops_once_the_colony_is_safe():
     assert size == 37 and q ** size < 1e-14 <= q ** (size - 1)
     assert amoeba._watch_size(0.0, 0.2, 0.2) == 1.0  # nobody dies
     assert amoeba._watch_size(0.5, 0.25, 0.0) == 2.0 ** 40  # subcritical: to the end
+
+
+def plain_sign_test_positives(rng, trials, n, theta):
+    """The number of positive differences, one coin per pair: at theta = 1/2 a fair coin read
+    as the kernels read them (Coins), else rng.random() < theta."""
+    coins, out = Coins(rng), []
+    for _ in range(trials):
+        if theta == 0.5:
+            out.append(sum(coins.flip() for _ in range(n)))
+        else:
+            out.append(sum(rng.random() < theta for _ in range(n)))
+    return out
+
+
+@pytest.mark.parametrize("n,alpha,theta", [(20, 0.05, 0.5), (1, 0.99, 0.5), (60, 0.01, 0.5),
+                                           (120, 0.05, 0.5), (20, 0.05, 0.8), (10, 0.3, 0.3)])
+def test_sign_test_kernel_is_the_plain_story(n, alpha, theta):
+    from scipy.stats import binom
+
+    from puzzles.catalog import sign_test
+
+    got = sign_test._simulate_kernel(np.random.default_rng(7), 3000, n, alpha, theta)
+    positives = plain_sign_test_positives(np.random.default_rng(7), 3000, n, theta)
+    tails = [min(1.0, 2 * min(binom.sf(s - 1, n, 0.5), binom.cdf(s, n, 0.5))) for s in range(n + 1)]
+    want = np.array([float(tails[s] <= alpha * (1 + 1e-10)) for s in positives])
+    np.testing.assert_array_equal(got, want)
+
+
+def test_ones_counts_bits():
+    from puzzles.catalog import sign_test
+
+    rng = np.random.default_rng(2)
+    for x in [0, 1, 2 ** 53 - 1, *(int(v) for v in rng.integers(0, 2 ** 53, 200))]:
+        assert sign_test._ones(x) == bin(x).count("1")

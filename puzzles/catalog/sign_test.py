@@ -34,6 +34,19 @@ _REJECTS = Piecewise((_PMF, 2 * binomial_cdf(n, _HALF, Min(j, n - j)) <= alpha),
 _ROUNDING = 1e-10
 
 
+_TWO_TO_53 = 2.0 ** 53
+
+
+@numba.njit(cache=True, nogil=True)
+def _ones(x):
+    """The number of 1 bits of x >= 0 (a population count, in 64-bit arithmetic)."""
+    x = np.uint64(x)
+    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, n, alpha, theta):
     # Under the null hypothesis B ~ Bin(n, 1/2): its pmf C(n, i)/2^n, then both tails for every
@@ -51,10 +64,28 @@ def _simulate_kernel(rng, trials, n, alpha, theta):
     at_most = np.cumsum(pmf)
     at_least = np.cumsum(pmf[::-1])[::-1].copy()
     rejected = np.empty(trials)
+    # theta = 1/2: each difference's sign is a fair coin, and rng.random() is k / 2^53 with k
+    # uniform on 53 bits, i.e. 53 fair coins: the positive differences among the next n coins
+    # are the 1 bits among the next n bits of k (counted in one step; about 40x faster)
+    fair = theta == 0.5
+    bits = 0
+    unread = 0
     for t in range(trials):
         positive = 0
-        for _ in range(n):
-            positive += rng.random() < theta  # one paired difference
+        if fair:
+            need = n
+            while need > 0:
+                if unread == 0:
+                    bits = np.int64(rng.random() * _TWO_TO_53)
+                    unread = 53
+                take = min(need, unread)
+                positive += _ones(bits & ((np.int64(1) << take) - 1))
+                bits >>= take
+                unread -= take
+                need -= take
+        else:
+            for _ in range(n):
+                positive += rng.random() < theta  # one paired difference
         p_value = min(1.0, 2.0 * min(at_least[positive], at_most[positive]))
         rejected[t] = p_value <= alpha * (1.0 + _ROUNDING)
     return rejected

@@ -211,7 +211,8 @@ def _title(ax, q) -> None:
     keeps a long detail (impossible outcomes) from running past a narrow panel."""
     verdict = q.verdict
     detail = ""
-    if q.p_value is not None:
+    # p = 1 (an anytime mixture's saturates there) says nothing: the table prints none either
+    if q.p_value is not None and q.p_value < 1:
         p = "≈ 0" if q.p_value < 1e-300 else f"= {q.p_value:.3g}"
         detail = ("χ² p " if q.test == "chi-square" else "p ") + p
     if q.impossible:

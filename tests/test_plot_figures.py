@@ -296,3 +296,12 @@ def test_a_long_run_draws_a_few_bands_not_one_per_chunk(monkeypatch):
     assert calls.count(float(report.trials)) == 2  # each panel ends at the reported band
     line = next(ln for ln in axes_labelled(fig, "mean").lines if ln.get_label().startswith("simulated"))
     assert line.get_ydata()[-1] == pytest.approx(mean.estimate)
+
+
+def test_no_panel_says_p_equals_1():
+    """A band that carries no p-value (an anytime mixture saturates at 1) prints none in the
+    table; the panels' titles say none either."""
+    report = verify("handshakes", trials="auto", rtol=0.05, threads=2)
+    fig = report.plot()
+    rights = [ax.get_title(loc="right") for ax in fig.axes]
+    assert not [t for t in rights if t.strip() in ("p = 1", "χ² p = 1")], rights

@@ -36,6 +36,9 @@ def calibrate_puzzle(
         check_options(None if n == "auto" else n, seed, threads, alpha)
         check_tolerances(rtol, 0.0, budget, None)
         unused_budget(n, budget)
+        from puzzles.cli.sweep_command import _useful_threads
+
+        _useful_threads(threads, None, n)  # threads past the cores only wait their turn
         with _Progress(runs, enabled=not as_json, label="runs") as progress:
             report = calibrate(name, runs=runs, trials=n, alpha=alpha, params=params, seed=seed,
                                threads=threads, rtol=rtol, max_trials=budget, progress=progress)

@@ -43,7 +43,7 @@ def sweep_puzzle(
         check_options(None if n == "auto" else n, seed, threads, alpha)
         unused_budget(n, budget)
         unused_timeout(scheduler, timeout)
-        _useful_threads(threads, scheduler)
+        _useful_threads(threads, scheduler, n)
         if out is not None:
             check_output(out)
         puzzle = get_puzzle(name)
@@ -72,17 +72,25 @@ def sweep_puzzle(
     raise typer.Exit(max(codes, default=0))
 
 
-def _useful_threads(threads, scheduler) -> None:
-    """Threads past the cores only wait their turn: the sweep uses the cores, and says so."""
+def _useful_threads(threads, scheduler, trials=None) -> None:
+    """Threads past the cores only wait their turn, and a fixed run of c chunks keeps at most
+    c busy: the runs use what helps, and say so (verify's own note, for many runs at once)."""
     from puzzles.cli.main import note
-    from puzzles.engine.simulate import default_threads
+    from puzzles.engine.simulate import CHUNK_TRIALS, chunk_count, default_threads
 
     if threads is None or (scheduler is not None and scheduler.strip() != "local"):
         return
     cores = default_threads()
-    if threads > cores:
-        what = "worker processes" if scheduler is not None else "threads"
-        note(f"--threads {threads:,} asked, {cores} {what} used (the cores here)")
+    used = min(threads, cores)
+    why = "the cores here"
+    if scheduler is None and isinstance(trials, int) and chunk_count(trials) < used:
+        used = chunk_count(trials)
+        why = (f"{trials:,} trials make {used} chunk{'s' * (used != 1)} of at most "
+               f"{CHUNK_TRIALS:,}, one thread each")
+    if threads > used:
+        what = ("worker process" + "es" * (used != 1)) if scheduler is not None else (
+            "thread" + "s" * (used != 1))
+        note(f"--threads {threads:,} asked, {used} {what} used ({why})")
 
 
 class _Table:

@@ -228,6 +228,14 @@ def test_threads_are_capped_to_the_chunks_and_the_cores(cli):
     assert out.strip().splitlines()[-1].startswith("note: threads: 1,000 asked, 1 used"), out
 
 
+def test_sweep_and_calibrate_say_when_threads_are_capped(cli):
+    code, out, err = cli("calibrate", "handshakes", "--runs", "2", "-n", "1000", "--threads", "100")
+    assert err.startswith("note: --threads 100 asked, 1 thread used (1,000 trials make 1 chunk"), err
+    code, out, err = cli("sweep", "handshakes", "-p", "a=2..3", "-n", "1000", "--rtol", "0.5",
+                         "--threads", "100")
+    assert err.startswith("note: --threads 100 asked, 1 thread used"), err
+
+
 def test_a_local_cluster_starts_one_worker_per_core_at_most():
     from puzzles.engine.cluster import local_workers
     from puzzles.engine.simulate import default_threads

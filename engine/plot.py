@@ -585,8 +585,11 @@ def _pmf(fig, cell, q, data, reference: str) -> None:
         missed = ok & ((low > exact) | (high < exact))
         if missed.any():
             i = int(np.flatnonzero(missed)[np.argmax(np.abs(rdiff[missed]))])
+            more = int(missed.sum()) - 1
             extra.append(_worst_mark(resid, float(xs[i]), float(rdiff[i]),
-                                     f"x = {xs[i]:g}: its band misses the {reference} value"))
+                                     f"x = {xs[i]:g}: its band misses the {reference} value"
+                                     + (f" ({more} more x do)" if more > 1 else
+                                        " (1 more x does)" if more == 1 else "")))
     elif q.verdict in ("agree", "inconclusive"):
         extra.append(_reach_lines(resid, q, reference))
     main.set_ylabel("probability")

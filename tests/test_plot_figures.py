@@ -172,7 +172,12 @@ def test_pmf_disagree_marks_a_value_whose_band_excludes_the_exact_one():
     low, high = q.data["ci_low"][i], q.data["ci_high"][i]
     assert not (low <= exact <= high)  # the marked value's band misses the exact value
     assert my == pytest.approx(q.data["observed"][i] / q.data["trials"] - exact)
-    assert any(f"x = {int(round(mx))}" in t for t in legend_texts(axes_labelled(fig, "pmf")))
+    said = "\n".join(legend_texts(axes_labelled(fig, "pmf")))
+    assert f"x = {int(round(mx))}" in said
+    lows, highs = np.asarray(q.data["ci_low"]), np.asarray(q.data["ci_high"])
+    exacts = np.asarray(q.data["exact"])
+    missed = int(np.sum((lows > exacts) | (highs < exacts)))
+    assert missed == 2 and "1 more x does" in said  # x = 6 and x = 8: one marked, one counted
 
 
 # --------------------------------------------------------------------------- the badge

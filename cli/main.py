@@ -10,6 +10,7 @@ import contextlib
 import gc
 import json
 import os
+import re
 import sys
 from typing import Annotated, List, Optional
 
@@ -87,10 +88,33 @@ def fail(message: str) -> None:
 
 
 def as_typed(exc) -> str:
-    """An engine error's message with option names as typed here: --alpha 2, not alpha=2."""
-    from puzzles.engine.errors import InvalidOption
+    """An engine error's message with option names as typed here: --alpha 2, not alpha=2;
+    -p a=0 (or --param a=0, as typed), not a=0, for a parameter the user gave."""
+    from puzzles.engine.errors import InvalidOption, InvalidParameter
 
-    return exc.as_typed() if isinstance(exc, InvalidOption) else str(exc)
+    if isinstance(exc, InvalidOption):
+        return exc.as_typed()
+    message = str(exc)
+    if isinstance(exc, InvalidParameter):
+        given = re.match(r"([A-Za-z_]\w*)=\S+ (is|has|must)\b", message)
+        flag = _param_flag(given.group(1)) if given else None
+        if flag:
+            return f"{flag} {message}"
+    return message
+
+
+def _param_flag(name: str) -> str | None:
+    """How the user spelt the option that gave parameter `name`: '-p' or '--param' (None if
+    it was not given on this command line, e.g. a default)."""
+    args = sys.argv[1:]
+    for i, word in enumerate(args):
+        for flag in ("--param", "-p"):
+            if word == flag and i + 1 < len(args) and args[i + 1].strip().startswith(name + "="):
+                return flag
+            if word.startswith(flag + "=" if flag == "--param" else flag) and \
+                    word[len(flag):].lstrip("=").strip().startswith(name + "="):
+                return flag
+    return None
 
 
 @contextlib.contextmanager

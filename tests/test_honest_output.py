@@ -145,6 +145,16 @@ def test_the_command_line_names_options_as_typed(cli, args, typed):
     assert not re.search(r"\b(alpha|rtol|atol|threads|seed|max_seconds|runs|timeout)=", line), line
 
 
+@pytest.mark.parametrize("args,typed", [
+    (("verify", "handshakes", "-p", "a=0"), "error: -p a=0 is out of range"),
+    (("verify", "handshakes", "--param", "a=abc"), "error: --param a=abc is not a number"),
+    (("check", "handshakes", "mean=1", "-p", "a=2.5"), "error: -p a=2.5 must be integer"),
+    (("sweep", "handshakes", "-p", "a=1e5000"), "error: -p a=1e5000 has too many digits"),
+])
+def test_a_parameter_is_named_as_typed(cli, args, typed):
+    assert one_line(*cli(*args)).startswith(typed)
+
+
 def test_the_python_api_names_options_as_keywords():
     import puzzles
 
@@ -152,6 +162,8 @@ def test_the_python_api_names_options_as_keywords():
         puzzles.verify("handshakes", alpha=2)
     with pytest.raises(puzzles.PuzzleError, match=r"max_seconds=0 must"):
         puzzles.verify("handshakes", max_seconds=0)
+    with pytest.raises(puzzles.PuzzleError, match=r"^a=0 is out of range"):
+        puzzles.verify("handshakes", params={"a": 0})
 
 
 # --------------------------------------------------------------------------- 5. new --dir

@@ -184,6 +184,8 @@ def run_case(case, timeout: float) -> dict:
     lines = err.strip().splitlines()
     # the first line of stderr; with nothing there, the last of stdout (a verdict, a note)
     first = lines[0] if lines else "stdout: " + (out.strip().splitlines() or [""])[-1]
+    if interrupt is not None and lines:  # what Ctrl-C printed: the last line
+        first = "(last) " + lines[-1]
     return {"case": label, "exit": code, "seconds": seconds, "peak": peak,
             "stderr lines": len(lines), "traceback": "Traceback" in out + err,
             "first": first, "leftovers": leftovers}

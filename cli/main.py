@@ -149,7 +149,7 @@ def parse_params(items: Optional[List[str]]) -> dict:
             fail(f"--param {clip(item)!r} must look like NAME=VALUE, e.g. --param a=3")
         key, value = key.strip(), value.strip()
         if key in params:
-            fail(f"--param {clip(key, 40)} is given twice ({clip(key, 40)}={clip(params[key], 40)} "
+            fail(f"{_param_flag(key) or '--param'} {clip(key, 40)} is given twice ({clip(key, 40)}={clip(params[key], 40)} "
                  f"and {clip(key, 40)}={clip(value, 40)}): give each parameter once")
         params[key] = value
     return params

@@ -195,7 +195,8 @@ def test_show_param_without_answer_says_it_does_nothing(cli):
                                      ("sweep", "handshakes")])
 def test_a_parameter_given_twice_is_refused(cli, command):
     line = one_line(*cli(*command, "-p", "a=3", "-p", "a=4"))
-    assert "given twice" in line and "a=3" in line and "a=4" in line, line
+    assert line.startswith("error: -p a is given twice"), line
+    assert "a=3" in line and "a=4" in line, line
 
 
 def test_max_trials_with_fixed_trials_says_it_does_nothing(cli):

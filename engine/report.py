@@ -280,7 +280,9 @@ def _distribution_band(q: QuantityResult) -> str:
         if outside is not None:
             return f"P(X = {outside:g}) outside its band"
         dkw = q.data.get("dkw")
-        if isinstance(dkw, float):
+        if dkw is None and q.data.get("cumulative") and len(q.data.get("half_width", ())):
+            dkw = float(np.max(q.data["half_width"]))  # a discrete cdf: DKW at every value
+        if isinstance(dkw, (float, np.floating)):
             return f"max dev > DKW band {dkw:.2g}"
         return "exact law outside the band"
     sign = "<=" if q.tolerance is not None and q.deviation_band <= q.tolerance else ">"

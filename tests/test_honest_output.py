@@ -482,3 +482,26 @@ def test_ctrl_c_during_a_run_says_aborted_and_exits_130(tmp_path):
     assert err.strip().splitlines()[-1] == "aborted", err
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []  # no picture, no half-written file
+
+
+@pytest.mark.parametrize("name", ["order-statistic", "dice-range"])  # continuous, discrete
+def test_a_wrong_cdf_says_its_deviation_passed_the_dkw_band(name):
+    import dataclasses
+
+    import sympy
+
+    from helpers import with_quantity
+    from puzzles.engine import get_puzzle, verify
+    from puzzles.engine.report import quantity_row
+
+    cdf = next(q for q in get_puzzle(name).quantities if q.name == "cdf")
+    x = cdf.variable
+    # 3% low below x = 1/2 (order-statistic) or x = 5 (dice-range), right above
+    cut = sympy.Rational(1, 2) if name == "order-statistic" else 5
+    shifted = sympy.Piecewise((cdf.closed_form * sympy.Rational(97, 100), x < cut),
+                              (cdf.closed_form, True))
+    report = verify(with_quantity(name, dataclasses.replace(cdf, closed_form=shifted)),
+                    trials=10**6, rtol=0.01)
+    q = next(q for q in report.quantities if q.name == "cdf")
+    assert q.verdict == "disagree"
+    assert quantity_row(q)[3].startswith("max dev > DKW band "), quantity_row(q)

@@ -332,6 +332,7 @@ def verify(
         from puzzles.engine import get_puzzle, verify as run_verify
 
         get_puzzle(name).resolve(params)
+        loaded()
         total = options["trials"] if isinstance(options["trials"], int) else None
         with _Progress(total, enabled=not as_json) as progress:
             report = run_verify(name, params=params, progress=progress, scheduler=scheduler,
@@ -370,6 +371,8 @@ def check(
 
             precheck_claims(claims, entry.name, entry.quantities, entry.parameters, entry.outcomes)
         from puzzles.engine import check as run_check
+
+        loaded()
 
         with _Progress(total, enabled=not as_json and against == "simulation") as progress:
             report = run_check(name, claims, params=params, against=against or "exact",
@@ -417,18 +420,27 @@ def _one_line(exc: BaseException) -> int:
     return EXIT_BAD_INPUT
 
 
-# The cyclic garbage collector's thresholds while a command runs (Python's are 700, 10, 10).
+# The cyclic garbage collector while a command loads (Python's thresholds are 700, 10, 10).
 # Loading sympy, numba and scipy makes about 160,000 long-lived objects, and at the default
 # thresholds the collector scans them again and again while they load: 400 collections, a
 # tenth to a fifth of a second of `verify`. Every 50,000 new objects it runs 5 times instead.
-# It still runs: a long run's chunks leave a few cycles behind each (numpy's ctypes views of
-# their generators), and `verify handshakes --trials 2e8` peaks at the same memory either way.
-GC_THRESHOLDS = (50_000, 20, 100)
+LOADING_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def loaded() -> None:
+    """What a run needs is loaded: keep those objects out of every later collection
+    (gc.freeze) and collect at Python's own pace again, so that the few cycles a long run's
+    chunks leave behind (numpy's ctypes views of their generators) go as they come."""
+    gc.freeze()
+    gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
+
+
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 
 
 def main() -> None:
     """Console entry point: click's own usage errors also end in one line and exit code 2."""
-    gc.set_threshold(*GC_THRESHOLDS)
+    gc.set_threshold(*LOADING_GC_THRESHOLDS)  # until loaded()
     try:
         code = app(standalone_mode=False)
         if code == 130:

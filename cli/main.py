@@ -359,7 +359,10 @@ def check(
     options = simulation_options(trials, seed, threads, alpha, rtol, atol, max_trials, max_seconds)
     unused_timeout(scheduler, timeout)
     if against not in (None, "exact", "simulation"):
-        fail(f"--against {against!r} must be 'exact' or 'simulation'")
+        from puzzles.engine.errors import did_you_mean
+
+        fail(f"--against {clip(against)!r} must be 'exact' or 'simulation'"
+             f"{did_you_mean(against, ['exact', 'simulation'])}")
     if plot is not None and against != "simulation":
         fail("--plot draws claims beside a simulation: add --against simulation")
     target = _plot_target(plot)

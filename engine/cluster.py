@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
-from .errors import InvalidOption, PuzzleError, UnknownPuzzle, clip, quote
+from .errors import InvalidOption, PuzzleError, UnknownPuzzle, clip, did_you_mean, quote
 from .simulate import ChunkTask, default_threads, simulator
 
 DEFAULT_TIMEOUT = 10.0
@@ -73,8 +73,9 @@ def scheduler_address(scheduler: str) -> str:
         return text
     if _HOST_PORT.match(text):
         return "tcp://" + text
+    hint = did_you_mean(text, ["local"])
     raise InvalidOption(option="scheduler", value=quote(scheduler),
-                        rule="must be 'local' or an address like tcp://HOST:PORT")
+                        rule=f"must be 'local' or an address like tcp://HOST:PORT{hint}")
 
 
 # --------------------------------------------------------------------------- sessions

@@ -35,7 +35,7 @@ from .claims import (LIMITS, Limits, Statistic, TooBig, bounded_value,
                      parse_expression, parse_left, split_claim)
 from .claim_text import AS_STATISTIC, check_sides, in_claim, is_unknown_quantity, unknown_quantity
 from .options import as_count, as_trials
-from .errors import InvalidClaim, InvalidOption, InvalidParameter, clip
+from .errors import InvalidClaim, InvalidOption, InvalidParameter, clip, did_you_mean
 from .registry import get_puzzle
 from .spec import Puzzle, Quantity
 from .verify import DEFAULT_RTOL, DEFAULT_SEED, check_options, verify
@@ -745,7 +745,9 @@ def check(name, claims, params: Mapping[str, Any] | None = None, against: str | 
     exit_code 1 if any claim is wrong. scheduler, timeout: where the simulation runs.
     """
     if against not in (None, "exact", "simulation"):
-        raise InvalidOption(option="against", value=repr(against), rule="must be 'exact' or 'simulation'")
+        raise InvalidOption(option="against", value=repr(against),
+                            rule="must be 'exact' or 'simulation'"
+                                 + did_you_mean(against, ["exact", "simulation"]))
     trials = None if trials is None else as_trials(trials, "trials=")
     max_trials = as_count(max_trials, "max_trials=")
     check_options(None if trials == "auto" else trials, seed, threads, alpha)

@@ -114,6 +114,8 @@ def test_the_python_api_quotes_at_most_80_characters_too():
     (("check", "handshakes", "mean=pie*a"), "did you mean pi"),
     (("new", "x-y", "--from", "coupon-colector"), "did you mean coupon-collector"),
     (("verify", "handshakes", "--alph", "0.1"), "--alpha"),
+    (("verify", "handshakes", "--scheduler", "locl"), "did you mean local"),
+    (("check", "handshakes", "mean=1", "--against", "simulaton"), "did you mean simulation"),
 ])
 def test_an_unknown_name_suggests_the_closest(cli, tmp_path, monkeypatch, args, hint):
     monkeypatch.chdir(tmp_path)

@@ -453,7 +453,9 @@ def _arith(left, right, op: str):
         numbers = isinstance(left, Fraction) and isinstance(right, Fraction)
         if numbers or left is None or right is None:
             raise _Unsure  # a power of numbers is checked for size (claims._guard_pow)
-        if isinstance(right, Fraction) and right.denominator == 1 and 0 <= right <= 10:
+        if isinstance(right, Fraction):
+            if not (right.denominator == 1 and 0 <= right <= 10):
+                raise _Unsure  # a power of a product's numbers is checked for size too
             out = {(): Fraction(1)}
             for _ in range(int(right)):
                 out = _arith(out, left, "*")

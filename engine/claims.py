@@ -71,6 +71,21 @@ def _log2_binomial(n: int, k: int) -> float:
     return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(2)
 
 
+def _numbers_in_power(base) -> float:
+    """Bits per unit of exponent of the numbers that a power of `base` multiplies out: sympy
+    computes (2a/3)^n as 2^n 3^-n a^n and (sqrt(2) a)^n as 2^(n/2) a^n, so a product's rational
+    coefficient and its powers of numbers count, besides a plain number."""
+    factors = base.args if isinstance(base, sympy.Mul) else (base,)
+    bits = 0.0
+    for f in factors:
+        if isinstance(f, sympy.Rational) and f not in (0, 1, -1):
+            bits += _bits(f)
+        elif isinstance(f, sympy.Pow) and isinstance(f.base, sympy.Rational) \
+                and isinstance(f.exp, sympy.Rational) and f.base not in (0, 1, -1):
+            bits += _bits(f.base) * max(abs(float(f.exp)), 1.0)
+    return bits
+
+
 def _guard_pow(base, exp, limits: Limits = LIMITS):
     if isinstance(exp, sympy.Rational) and isinstance(base, sympy.Rational) and base not in (0, 1, -1):
         size = _bits(base) * abs(float(exp))
@@ -78,6 +93,11 @@ def _guard_pow(base, exp, limits: Limits = LIMITS):
             size = _bits(base) * abs(float(exp.p))  # b^(p/q) = (b^p)^(1/q)
         if size > limits.bits:
             raise TooBig(f"{_short(base)}^{_short(exp)} is too big to compute exactly "
+                         f"(about {size:.3g} bits; the limit is {limits.bits:,} bits)")
+    elif isinstance(exp, sympy.Rational) and isinstance(base, (sympy.Mul, sympy.Pow)):
+        size = _numbers_in_power(base) * abs(float(exp.p))
+        if size > limits.bits:
+            raise TooBig(f"({_short(base)})^{_short(exp)} is too big to compute exactly "
                          f"(about {size:.3g} bits; the limit is {limits.bits:,} bits)")
     if isinstance(base, sympy.Integer) and isinstance(exp, sympy.Pow):
         # a tower 9^9^9^9: the exponent itself was refused or is within bounds; nothing more

@@ -116,6 +116,9 @@ def test_a_law_claim_has_one_free_variable():
     ("factorial(10**9)", "factorial(20,000)"), ("9**9**9**9", "131,072 bits"),
     ("binomial(10**10, 5*10**9)", "131,072 bits"), ("sum(j, j, 1, 10**12)", "2,000 terms"),
     ("(10**100000)!", "131,072 bits"), ("stirling(10**6, 3)", "bits"), ("harmonic(10**7)", "harmonic(2,000)"),
+    # a power of a product multiplies out its numbers: (2a)^(10^9) is 2^(10^9) a^(10^9)
+    ("(2*a)^(10^9)", "131,072 bits"), ("(a/1.5)^(1e3^3)", "131,072 bits"),
+    ("(sqrt(2)*a)^(10^9)", "131,072 bits"), ("sqrt(3)^(10^9)", "131,072 bits"),
 ])
 def test_too_big_is_refused_quickly_naming_the_limit(text, limit):
     start = time.perf_counter()
@@ -127,7 +130,7 @@ def test_too_big_is_refused_quickly_naming_the_limit(text, limit):
 @pytest.mark.parametrize("claim", [
     "mean=factorial(10**9)", "mean=9**9**9**9", "mean=binomial(10**10, 5*10**9)",
     "mean=sum(k, k, 1, 10**12)", "mean=" + "(" * 10000 + "a" + ")" * 10000, "mean=" + "x" * 1_000_000,
-    "P(X >= 10**9!) = 1",
+    "P(X >= 10**9!) = 1", "mean=(2*a)^(10^9)",
 ])
 def test_bad_input_one_line_exit_2_within_5_seconds(runner, claim):
     start = time.perf_counter()

@@ -231,7 +231,7 @@ def test_claim_precheck_agrees_with_the_parser():
         if r < 0.5:
             return "-" + formula(names, depth + 1)
         op = rng.choice(["+", "-", "*", "/", "^", " ", "**"])
-        right = rng.choice(["2", "3", "-1", "(1/2)", "0"]) if op in ("^", "**") else \
+        right = rng.choice(["2", "3", "-1", "(1/2)", "0", "(10^6)", "1000000"]) if op in ("^", "**") else \
             formula(names, depth + 1)
         return formula(names, depth + 1) + op + right
 

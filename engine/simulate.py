@@ -10,10 +10,12 @@ estimates with any number of threads, and memory stays flat in the number of tri
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -131,20 +133,70 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
-def _ordered_bounded_map(pool, fn: Callable, items: Iterable, window: int):
+class _Late(Exception):
+    """The chunk next in order was still running when the deadline passed."""
+
+
+def _ordered_bounded_map(pool, fn: Callable, items: Iterable, window: int,
+                         deadline: float | None = None):
     """pool.submit for each item, at most `window` in flight, results yielded in order. Closed
-    early (a deadline, Ctrl-C), it cancels what has not started."""
+    early (a deadline, Ctrl-C), it cancels what has not started. With a deadline (a
+    time.monotonic() value), waiting for the next result ends there: _Late is raised."""
     pending: deque = deque()
+
+    def oldest():
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            result = pending[0].result(timeout=timeout)
+        except FutureTimeout:
+            raise _Late from None
+        pending.popleft()
+        return result
+
     try:
         for item in items:
             pending.append(pool.submit(fn, item))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield oldest()
         while pending:
-            yield pending.popleft().result()
+            yield oldest()
     finally:
         for future in pending:
             future.cancel()
+
+
+class _DaemonPool:
+    """Worker threads that never hold up the end of the process.
+
+    A chunk is one call of the simulator, and a numba kernel cannot be interrupted: a chunk
+    still running at the deadline is abandoned (its trials are not counted) and finishes in
+    the background, or dies with the process. concurrent.futures' own workers would make the
+    interpreter wait for it at exit; these are daemon threads, and leave when shut down."""
+
+    def __init__(self, workers: int):
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._workers = workers
+        for _ in range(workers):
+            threading.Thread(target=self._work, daemon=True, name="puzzles-chunk").start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, fn, item = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(item))
+            except BaseException as exc:  # handed to whoever waits for the result
+                future.set_exception(exc)
+
+    def submit(self, fn: Callable, item) -> Future:
+        future: Future = Future()
+        self._jobs.put((future, fn, item))
+        return future
+
+    def shutdown(self) -> None:
+        for _ in range(self._workers):
+            self._jobs.put(None)
 
 
 # --------------------------------------------------------------------------- the chunk task
@@ -238,9 +290,11 @@ def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, 
     chunks elsewhere (an ordered map of a picklable ChunkTask, e.g. engine.cluster's); by default
     a thread pool runs them.
 
-    deadline: a time.monotonic() value; the clock is read after every chunk, and past the
-    deadline the run stops there (the chunks done so far are a valid run of their own, since
-    they come in order). The overshoot is at most the chunks in flight.
+    deadline: a time.monotonic() value. The run stops there: the chunks done so far, in order,
+    are a valid run of their own (the same numbers as a run of that many trials). Run here
+    (no map_chunks), a chunk still running at the deadline is abandoned, not waited for, so the
+    deadline is kept whatever a chunk costs; through map_chunks the clock is read between
+    chunks, and the overshoot is at most the chunks in flight.
     """
     count = chunk_count(trials)
     task = ChunkTask("", tuple(kernel_args), outcomes,
@@ -255,6 +309,13 @@ def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, 
     start = time.perf_counter()
     if map_chunks is not None:
         done = _consume(map_chunks(task, chunks), collectors, task, progress, deadline)
+    elif deadline is not None:
+        pool = _DaemonPool(min(threads, count))
+        try:
+            done = _consume(_ordered_bounded_map(pool, task, chunks, 4 * threads, deadline),
+                            collectors, task, progress, deadline)
+        finally:
+            pool.shutdown()
     elif threads == 1 or count == 1:
         done = _consume(map(task, chunks), collectors, task, progress, deadline)
     else:
@@ -277,6 +338,8 @@ def _consume(results, collectors, task, progress, deadline) -> int:
                 progress(task.size(index))
             if deadline is not None and time.monotonic() >= deadline:
                 break
+    except _Late:  # the next chunk was still running at the deadline: the run ends before it
+        pass
     finally:
         close = getattr(results, "close", None)
         if close is not None:  # stop a generator's pending work (cancel its queued chunks)

@@ -299,7 +299,7 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     preflight.first_trial(puzzle, kernel_args)
     per_trial = preflight.check_reproducible(puzzle, kernel_args)
     if time_budget is not None:
-        notes += _slow_chunk_note(per_trial, time_budget)
+        notes += _slow_chunk_note(per_trial, time_budget, map_chunks is None)
         if notes and hasattr(progress, "warn") and notes[-1].startswith("a chunk of"):
             progress.warn(notes[-1])  # before the run, not only in its report
     derived = list(derived) + _also(puzzle, values, also)
@@ -313,10 +313,13 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     collectors += [c for d in derived for c in d.collectors]
 
     def simulate(n: int, first_chunk: int, to=None):
-        return run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes),
-                          collectors if to is None else to, n, seed, threads,
-                          progress=progress if to is None else None, map_chunks=map_chunks,
-                          first_chunk=first_chunk, deadline=deadline if to is None else None)
+        run = run_chunks(puzzle.simulate, kernel_args, len(puzzle.outcomes),
+                         collectors if to is None else to, n, seed, threads,
+                         progress=progress if to is None else None, map_chunks=map_chunks,
+                         first_chunk=first_chunk, deadline=deadline)
+        if run.trials == 0 and first_chunk == 0 and to is None:
+            raise _nothing_in_time(time_budget, max_seconds, per_trial, min(n, CHUNK_TRIALS))
+        return run
 
     def budget_note(done: int) -> str:
         default = "" if max_seconds is not None else " (the default for auto runs; set max_seconds)"
@@ -405,17 +408,41 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
                       given=puzzle.as_given(params))
 
 
-def _slow_chunk_note(per_trial: float, budget: float) -> list[str]:
-    """The clock is read between chunks, never inside one (a chunk's trials come from one
-    generator stream, in one call of the simulator: that is what makes the same seed give the
-    same numbers on any number of threads). A chunk that takes over a tenth of the time budget
-    can carry the run that far past it: said at once, from the preflight's timing."""
+def _slow_chunk_note(per_trial: float, budget: float, here: bool = True) -> list[str]:
+    """A chunk's trials come from one generator stream, in one call of the simulator (that is
+    what makes the same seed give the same numbers on any number of threads), so a chunk is
+    never cut. Run here, a chunk still running at the deadline is dropped: the run keeps its
+    time budget but counts only whole chunks. On a cluster the clock is read between chunks,
+    and a chunk can carry the run past the budget. A chunk over a tenth of the budget is said
+    at once, from the preflight's timing."""
     chunk = per_trial * CHUNK_TRIALS
     if chunk <= 0.1 * budget:
         return []
-    return [f"a chunk of {CHUNK_TRIALS:,} trials takes about {chunk:.2g} s here (timed on "
-            f"{preflight.REPRODUCIBLE_TRIALS}), and the time budget ({budget:g} s) is checked "
-            f"between chunks: the run may go on up to that long past it"]
+    timed = (f"a chunk of {CHUNK_TRIALS:,} trials takes about {_duration(chunk)} here (timed on "
+             f"{preflight.REPRODUCIBLE_TRIALS})")
+    if here:
+        return [f"{timed}: only whole chunks count, and one still running at the time budget "
+                f"({budget:g} s) is dropped"]
+    return [f"{timed}, and the time budget ({budget:g} s) is checked between chunks: the run "
+            f"may go on up to that long past it"]
+
+
+def _nothing_in_time(budget: float, max_seconds, per_trial: float, size: int) -> InvalidOption:
+    """No chunk finished within the time budget: there is no run to judge."""
+    default = "" if max_seconds is not None else " (the default for auto runs)"
+    return InvalidOption(
+        option="max_seconds", value=budget,
+        rule=f"ran out{default} before the first chunk of {size:,} trials finished (one takes "
+             f"about {_duration(per_trial * size)} here): give more seconds")
+
+
+def _duration(seconds: float) -> str:
+    """37 s, 2.5 min, 3.1 h: a rough time in the unit a person reads."""
+    if seconds < 100:
+        return f"{seconds:.2g} s"
+    if seconds < 6000:
+        return f"{seconds / 60:.2g} min"
+    return f"{seconds / 3600:.2g} h"
 
 
 def _useful_threads(asked: int, cores: int, trials: int | None, notes: list) -> int:

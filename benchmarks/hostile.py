@@ -66,6 +66,16 @@ def _pmf_none_setup(folder: Path) -> dict:
     return {"PUZZLES_PATH": str(folder)}
 
 
+def _sleepy_setup(folder: Path) -> dict:
+    """A simulator whose one chunk of 65,536 trials takes 65 s (asleep, costing no processor):
+    --max-seconds waited for it before; now the chunk is abandoned at the budget."""
+    sys.path.insert(0, str(ROOT))
+    from tests.test_deadline import SLEEPY
+
+    (folder / "sleepy.py").write_text(SLEEPY)
+    return {"PUZZLES_PATH": str(folder)}
+
+
 # (label, mode, arguments, setup(folder) -> extra environment or None, seconds before Ctrl-C)
 CASES = [
     # ---- claims that hung or ate memory
@@ -124,6 +134,8 @@ CASES = [
     # ---- a simulator with Pmf(None, ...)
     ("verify pmf-none (Pmf(None, x, ...))", "cli", ["verify", "pmf-none", "-n", "1e5", "--rtol", "0.05"],
      _pmf_none_setup),
+    ("verify a 65-s chunk --max-seconds 3", "cli",
+     ["verify", "sleepy", "-p", "c=1000", "--max-seconds", "3"], _sleepy_setup),
     # ---- honest output
     ("verify birthday -p n=365 (not [1, 1])", "cli", ["verify", "birthday", "-p", "n=365"]),
     ("verify handshakes (pmf row: reach <= tol)", "cli", ["verify", "handshakes", "--rtol", "0.01"]),

@@ -677,7 +677,8 @@ def cdf_function(puzzle: Puzzle, quantity: Quantity, values):
             if not np.all(np.isfinite(values)):
                 raise OverflowError
         except (OverflowError, ValueError, TypeError, ZeroDivisionError):
-            values = np.asarray(precise(r), dtype=float)
+            with np.errstate(all="ignore"):  # far out, a wrong cdf may overflow: no warnings
+                values = np.asarray(precise(r), dtype=float)
         out = np.broadcast_to(values, r.shape)
         return np.clip(out, 0.0, 1.0)
 

@@ -29,24 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ADDRESS_SPACE = 3 * 2**30
 TIMEOUT = 120.0
 
-_WRAPPER = """
-import atexit, os, resource, sys
-limit = int(os.environ["HOSTILE_AS"])
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-def _peak():
-    with open("/proc/self/status") as status:
-        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(os.environ["HOSTILE_RSS"], "w") as f:
-        f.write(kb)
-atexit.register(_peak)
-mode = sys.argv[1]
-if mode == "cli":
-    sys.argv = ["puzzles"] + sys.argv[2:]
-    from puzzles.cli.main import main
-    main()
-else:
-    exec(sys.argv[2])
-"""
+sys.path.insert(0, str(ROOT))
+# the child process's wrapper (address-space limit, its own peak memory), as the tests run it
+from tests.test_hostile_input import _WRAPPER  # noqa: E402
 
 NESTED = "mean=" + "(" * 10_000 + "a" + ")" * 10_000
 TERMS = "mean=" + "+".join(["a"] * 60_000)

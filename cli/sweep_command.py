@@ -48,7 +48,8 @@ def sweep_puzzle(
             check_output(out)
         puzzle = get_puzzle(name)
         names, points = grid_points(puzzle, grid)
-        table = _Table(names, points, DEFAULT_RTOL if rtol is None else rtol)
+        table = _Table(names, points, DEFAULT_RTOL if rtol is None else rtol,
+                       auto=n is None or n == "auto")
         codes: list[int] = []
 
         def on_row(row: dict, report) -> None:
@@ -94,17 +95,23 @@ def _useful_threads(threads, scheduler, trials=None) -> None:
 
 
 class _Table:
-    """Rows printed as the points finish, in columns sized from the whole grid up front."""
+    """Rows printed as the points finish, in columns sized from the whole grid up front.
 
-    def __init__(self, names: list[str], points: list[dict], rtol: float):
+    A run of fixed size shows each point's smallest p-value; an auto run shows the trials each
+    point took instead: its anytime bands' p-values stay at 1 until the evidence is strong
+    (the DataFrame and --out still carry them, as worst_p)."""
+
+    def __init__(self, names: list[str], points: list[dict], rtol: float, auto: bool = False):
         self.names = names
+        self.auto = auto
         self.rtol = rtol  # a point that agrees only within a looser rung says so
         self.points = iter(points)
         self.widths = [max(len(name), *(len(_show(p[name])) for p in points)) for name in names]
 
     def header(self) -> str:
         cells = [n.ljust(w) for n, w in zip(self.names, self.widths)]
-        return "  ".join(cells + ["verdict".ljust(12), "worst p".ljust(9), "trials/s"]).rstrip()
+        middle = "trials".ljust(13) if self.auto else "worst p".ljust(9)
+        return "  ".join(cells + ["verdict".ljust(12), middle, "trials/s"]).rstrip()
 
     def line(self, row: dict) -> str:
         # the values as the grid wrote them (1/3, not 0.333...): rows come in grid order
@@ -112,13 +119,16 @@ class _Table:
         cells = [_show(point[n]).ljust(w) for n, w in zip(self.names, self.widths)]
         if row["verdict"] == "invalid":
             return "  ".join(cells + ["invalid".ljust(12), row["note"]])
-        worst = "-" if row["worst_p"] is None else f"{row['worst_p']:.3g}"
+        if self.auto:
+            middle = f"{row['trials']:,}".ljust(13)
+        else:
+            middle = ("-" if row["worst_p"] is None else f"{row['worst_p']:.3g}").ljust(9)
         verdict = row["verdict"]
         if verdict == "agree" and (row.get("precision") or 0) > self.rtol:
             verdict = f"agree {100 * row['precision']:g}%"  # within that rtol
         rate = row["trials_per_s"]
         rate_text = f"{rate / 1e6:.2f} M" if rate >= 1e5 else f"{rate:,.0f}"
-        return "  ".join(cells + [verdict.ljust(12), worst.ljust(9), rate_text]).rstrip()
+        return "  ".join(cells + [verdict.ljust(12), middle, rate_text]).rstrip()
 
 
 def _show(value) -> str:

@@ -510,3 +510,27 @@ def test_a_wrong_cdf_says_its_deviation_passed_the_dkw_band(name):
     q = next(q for q in report.quantities if q.name == "cdf")
     assert q.verdict == "disagree"
     assert quantity_row(q)[3].startswith("max dev > DKW band "), quantity_row(q)
+
+
+# --------------------------------------------------------------------------- sweep's p column
+
+def test_an_auto_sweep_prints_the_trials_not_a_p_of_1():
+    # an auto run's anytime bands give p = 1 until the evidence is strong: the printed table
+    # shows what each point took instead; a fixed-size sweep keeps its smallest p-values
+    from typer.testing import CliRunner
+
+    from puzzles.cli.main import app
+
+    runner = CliRunner()
+    auto = runner.invoke(app, ["sweep", "handshakes", "-p", "a=2..3", "--rtol", "0.01",
+                               "--threads", "1"])
+    assert auto.exit_code == 0, auto.output
+    lines = auto.stdout.splitlines()
+    assert lines[0].split()[:3] == ["a", "verdict", "trials"]
+    for line in lines[1:3]:
+        cells = line.split()
+        assert cells[1] == "agree" and cells[2].replace(",", "").isdigit()
+        assert int(cells[2].replace(",", "")) % 65_536 == 0  # the trials of a look
+    fixed = runner.invoke(app, ["sweep", "handshakes", "-p", "a=2..3", "-n", "1e5",
+                                "--threads", "1"])
+    assert fixed.stdout.splitlines()[0].split()[:3] == ["a", "verdict", "worst"]

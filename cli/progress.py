@@ -16,6 +16,8 @@ import os
 import sys
 import time
 
+from puzzles.engine.table import duration_text
+
 INTERVAL_VARIABLE = "PUZZLES_PROGRESS_SECONDS"
 LONG_RUN = 60.0  # seconds: a run expected to take longer is announced with its estimate
 
@@ -25,14 +27,6 @@ def _interval() -> float:
         return max(float(os.environ.get(INTERVAL_VARIABLE, "5")), 0.0)
     except ValueError:
         return 5.0
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def _rate(per_second: float, unit: str) -> str:
@@ -136,7 +130,7 @@ class Progress:
         if left is not None:
             goal = ("to go" if self.total is not None else
                     "to --max-trials" if self.capped else "to a verdict")
-            text += f", about {_duration(left)} {goal}"
+            text += f", about {duration_text(left)} {goal}"
         return text
 
     def _announce(self, now: float) -> None:
@@ -148,7 +142,7 @@ class Progress:
         self.announced = True
         target = self.total if self.total is not None else self.needed
         at = f"at {_rate(self.rate(now), self.unit)}"
-        when = _duration(now - self.start + left)
+        when = duration_text(now - self.start + left)
         if self.total is not None:
             self._write(f"this run: {target:,} {self.unit}, about {when} {at}")
         elif self.capped:

@@ -96,3 +96,16 @@ def seconds_text(seconds: float) -> str:
         return f"{seconds:.1f} s"
     ms = seconds * 1000
     return f"{ms:.0f} ms" if ms >= 1 or ms == 0 else f"{ms:.1g} ms"
+
+
+def duration_text(seconds: float, digits: int = 0) -> str:
+    """A rough time in the unit a person reads: '46 s', '3 min', '1.5 h'. With digits, that many
+    significant digits instead of whole seconds or minutes ('0.56 s', '2.5 min')."""
+    def shown(value: float, whole: str) -> str:
+        return f"{value:.{digits}g}" if digits else whole
+
+    if seconds < 90:
+        return shown(seconds, f"{seconds:.0f}") + " s"
+    if seconds < 5400:
+        return shown(seconds / 60, f"{seconds / 60:.0f}") + " min"
+    return shown(seconds / 3600, f"{seconds / 3600:.1f}") + " h"

@@ -23,6 +23,7 @@ from .report import QuantityResult, Report
 from .simulate import (CHUNK_TRIALS, BinnedCounts, IntegerCounts, Moments, chunk_count,
                        default_threads, run_chunks)
 from .spec import Puzzle, Quantity
+from .table import duration_text
 
 DEFAULT_SEED = 20261124
 DEFAULT_RTOL = 1e-3
@@ -418,7 +419,7 @@ def _slow_chunk_note(per_trial: float, budget: float, here: bool = True) -> list
     chunk = per_trial * CHUNK_TRIALS
     if chunk <= 0.1 * budget:
         return []
-    timed = (f"a chunk of {CHUNK_TRIALS:,} trials takes about {_duration(chunk)} here (timed on "
+    timed = (f"a chunk of {CHUNK_TRIALS:,} trials takes about {duration_text(chunk, 2)} here (timed on "
              f"{preflight.REPRODUCIBLE_TRIALS})")
     if here:
         return [f"{timed}: only whole chunks count, and one still running at the time budget "
@@ -433,16 +434,8 @@ def _nothing_in_time(budget: float, max_seconds, per_trial: float, size: int) ->
     return InvalidOption(
         option="max_seconds", value=budget,
         rule=f"ran out{default} before the first chunk of {size:,} trials finished (one takes "
-             f"about {_duration(per_trial * size)} here): give more seconds")
+             f"about {duration_text(per_trial * size, 2)} here): give more seconds")
 
-
-def _duration(seconds: float) -> str:
-    """37 s, 2.5 min, 3.1 h: a rough time in the unit a person reads."""
-    if seconds < 100:
-        return f"{seconds:.2g} s"
-    if seconds < 6000:
-        return f"{seconds / 60:.2g} min"
-    return f"{seconds / 3600:.2g} h"
 
 
 def _useful_threads(asked: int, cores: int, trials: int | None, notes: list) -> int:

@@ -594,13 +594,18 @@ def _judge_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
                     return _wrong(result, values, extra, c, t)
         except TooBig as exc:
             if values == given:
-                raise InvalidClaim(f"claim {clip(claim.label, 30)}={_clip(claim.text, 40)}: {exc}") from None
+                raise _too_big(claim, exc) from None
             skipped += 1
             continue
         tried += 1
     result.points = tried
     return _finish_correct(puzzle, result, claim, given, general, tried, skipped,
                            lambda: claim.expr - truth, "the closed form")
+
+
+def _too_big(claim: Claim, exc: TooBig) -> InvalidClaim:
+    """The claim cannot be evaluated at the user's own point: one line naming the claim."""
+    return InvalidClaim(f"claim {clip(claim.label, 30)}={_clip(claim.text, 40)}: {exc}")
 
 
 def _finish_correct(puzzle, result, claim, given, general, tried, skipped, difference,
@@ -712,7 +717,7 @@ def _judge_statistic_exact(puzzle: Puzzle, claim: Claim, given: dict, seed: int,
             continue
         except TooBig as exc:
             if values == given:
-                raise InvalidClaim(f"claim {clip(claim.label, 30)}={_clip(claim.text, 40)}: {exc}") from None
+                raise _too_big(claim, exc) from None
             skipped += 1
             continue
         tried += 1

@@ -266,21 +266,15 @@ def precheck_claims(claims, puzzle: str, quantities, parameters, outcomes) -> bo
     return True
 
 
-class _Recognizer:
-    """claims._Parser's grammar on formulas in numbers, names, + - * / ^ and round brackets,
-    raising its messages at its positions. Values are followed as far as the parser's own
-    checks need: an exact number (a Fraction), a polynomial in the names ({monomial:
-    coefficient}), or None (anything else); an operation whose outcome those checks could
-    refuse (a division by what may be 0, a power of numbers) means _Unsure."""
+class TokenCursor:
+    """The tokens of a claim's text and a position in them, as both readers of a claim walk
+    them: claims._Parser and the sympy-free _Recognizer below."""
 
-    def __init__(self, text: str, names: set):
+    def __init__(self, text: str):
         self.text = text
-        self.names = names
         self.tokens = tokenize(text)
         self.i = 0
-        self.depth = 0
 
-    # -- tokens, as claims._Parser reads them ------------------------------------------------
     @property
     def tok(self) -> Token:
         return self.tokens[self.i]
@@ -290,6 +284,20 @@ class _Recognizer:
         self.i += 1
         return t
 
+
+class _Recognizer(TokenCursor):
+    """claims._Parser's grammar on formulas in numbers, names, + - * / ^ and round brackets,
+    raising its messages at its positions. Values are followed as far as the parser's own
+    checks need: an exact number (a Fraction), a polynomial in the names ({monomial:
+    coefficient}), or None (anything else); an operation whose outcome those checks could
+    refuse (a division by what may be 0, a power of numbers) means _Unsure."""
+
+    def __init__(self, text: str, names: set):
+        super().__init__(text)
+        self.names = names
+        self.depth = 0
+
+    # -- tokens, as claims._Parser reads them ------------------------------------------------
     def at(self, *texts) -> bool:
         t = self.tok
         if t.kind == "end" or t.kind == "num":

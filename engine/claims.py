@@ -35,7 +35,8 @@ import sympy
 
 from .claim_text import (MAX_DEPTH, MAX_LENGTH, MAX_NODES, STATISTICS, _WORDS,  # noqa: F401
                          _LATEX_SPACES, _SUPERSCRIPTS, _TOKEN, _UNICODE, Token, _check_text,
-                         _clip, _normalise, parse_error, split_claim, tokenize)
+                         TokenCursor, _clip, _normalise, parse_error, split_claim,
+                         tokenize)
 from .errors import InvalidClaim, did_you_mean, quote
 
 
@@ -334,28 +335,17 @@ class Names:
     limits: Limits = LIMITS
 
 
-class _Parser:
+class _Parser(TokenCursor):
     def __init__(self, text: str, names: Names):
-        self.text = text
+        super().__init__(text)
         self.names = names
-        self.tokens = tokenize(text)
-        self.i = 0
         self.context: list[str] = []       # 'abs' / 'stat' / 'paren' stack, for '|'
         self.bound: dict[str, sympy.Symbol] = {}
         self.notes: list[str] = []
 
-    # -- token helpers -------------------------------------------------------------------
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
+    # -- token helpers (tok and take: TokenCursor) ----------------------------------------
     def peek(self, k=1) -> Token:
         return self.tokens[min(self.i + k, len(self.tokens) - 1)]
-
-    def take(self) -> Token:
-        t = self.tokens[self.i]
-        self.i += 1
-        return t
 
     def at(self, *texts) -> bool:
         t = self.tok

@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
@@ -170,8 +170,9 @@ class _DaemonPool:
 
     A chunk is one call of the simulator, and a numba kernel cannot be interrupted: a chunk
     still running at the deadline is abandoned (its trials are not counted) and finishes in
-    the background, or dies with the process. concurrent.futures' own workers would make the
-    interpreter wait for it at exit; these are daemon threads, and leave when shut down."""
+    the background, or dies with the process (likewise a chunk running when another failed, or
+    at Ctrl-C). concurrent.futures' own workers would make the interpreter wait for it at exit;
+    these are daemon threads, and leave when shut down."""
 
     def __init__(self, workers: int):
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -309,19 +310,15 @@ def run_chunks(kernel, kernel_args: tuple, outcomes: int, collectors: Sequence, 
     start = time.perf_counter()
     if map_chunks is not None:
         done = _consume(map_chunks(task, chunks), collectors, task, progress, deadline)
-    elif deadline is not None:
+    elif deadline is None and (threads == 1 or count == 1):
+        done = _consume(map(task, chunks), collectors, task, progress, deadline)
+    else:  # a deadline is waited for here, not inside a chunk: a late chunk is left behind
         pool = _DaemonPool(min(threads, count))
         try:
             done = _consume(_ordered_bounded_map(pool, task, chunks, 4 * threads, deadline),
                             collectors, task, progress, deadline)
         finally:
             pool.shutdown()
-    elif threads == 1 or count == 1:
-        done = _consume(map(task, chunks), collectors, task, progress, deadline)
-    else:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            done = _consume(_ordered_bounded_map(pool, task, chunks, 4 * threads),
-                            collectors, task, progress, deadline)
     ran = min(done * CHUNK_TRIALS, trials)  # only the last chunk may be short
     return SimulationRun(ran, time.perf_counter() - start, done, done < count)
 

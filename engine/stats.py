@@ -72,6 +72,7 @@ class Confidence:
     target_n: float = 1e7
     target: float | None = None        # the tolerance the verdict needs, if any
     design_sd: float | None = None     # a data-free guess of the outcome's sd
+    design_m4: float | None = None     # its fourth central moment, from an exact law (or None)
     bounds: tuple | None = None        # (low, high): the outcome is bounded, bands are exact
     fixed_n: float | None = None       # a fixed run's size (tunes the exact mixture for it)
     free: bool = False                 # no exact value to centre a mixture on (an estimate)
@@ -148,16 +149,20 @@ def trials_to_settle(n: float, half_width: float, tolerance: float,
 # before, in whole chunks. Fixed in advance, so a union bound over the grid is valid whatever
 # the data say about where to look next (looks may be skipped, never moved).
 LOOK_RATIO = 2 ** 0.25
+# When no band spends a budget over the grid (every band is a confidence sequence, valid at
+# every size), looking costs nothing but the judging: a finer grid stops closer to where the
+# run settles.
+FINE_LOOK_RATIO = 2 ** 0.125
 
 
-def look_grid(chunk: int, limit: int) -> list[int]:
+def look_grid(chunk: int, limit: int, ratio: float = LOOK_RATIO) -> list[int]:
     """Look sizes (in trials) up to and including the first one >= limit."""
     sizes, chunks = [], 1
     while True:
         sizes.append(chunks * chunk)
         if chunks * chunk >= limit:
             return sizes
-        chunks = max(chunks + 1, math.ceil(chunks * LOOK_RATIO))
+        chunks = max(chunks + 1, math.ceil(chunks * ratio))
 
 
 def grid_index(grid: list[int], n: int) -> int:
@@ -280,13 +285,31 @@ def _logsumexp_rows(a: np.ndarray) -> np.ndarray:
 
 def psi_e(lam):
     """psi_E(l) = -log(1 - l) - l: for y >= -1 and 0 <= l < 1, exp(l y - psi_E(l) y^2) <= 1 + l y
-    (Fan, Grama & Liu 2015, Prop. 4.1)."""
-    return -np.log1p(-lam) - lam
+    (Fan, Grama & Liu 2015, Prop. 4.1). Below 1e-4 by its series l^2/2 + l^3/3 + l^4/4 + ...
+    (the difference of two nearly equal numbers loses the digits of a bet of 1e-14)."""
+    lam = np.asarray(lam, dtype=float)
+    small = lam < 1e-4
+    with np.errstate(invalid="ignore", divide="ignore"):
+        direct = -np.log1p(-np.where(small, 0.0, lam)) - np.where(small, 0.0, lam)
+    series = lam * lam * (0.5 + lam * (1 / 3 + lam * 0.25))
+    return np.where(small, series, direct)
+
+
+# the largest bet (lambda) a component of BoundedMean's mixture makes
+MAX_BET = 0.5
 
 
 # bets per octave of the discrete mixture over lambda, and its reach either side of the guess
-_BETS_PER_OCTAVE = 8
+_BETS_PER_OCTAVE = 4
 _REACH_SDS = 5.0
+# a share of the weights spread this wide (octaves) whatever the tuning, reaching 4 of its sds:
+# a candidate far out, or a design sd far off, still meets a bet small enough to reject it
+_WIDE_OCTAVES = 2.0
+_WIDE_SHARE = 0.1
+_WIDE_REACH_SDS = 4.0
+# and a share on the bet 1 / (high - low), when the grid stops above it: it gains on a
+# candidate anywhere in [low, high] (a bound itself) that the data lie far from
+_RANGE_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -301,8 +324,12 @@ class BoundedMean:
     {m : M_n(m) < 1/alpha} with M the average of the two sides, each a discrete mixture over a
     geometric grid of bets theta = l / (m - low) (per unit of x), with normal weights in
     log2(theta) around theta* = tol / sd^2 -- the bet that rejects a mean off by the tolerance
-    soonest -- spread `sd_octaves` (wider when the sd is only a guess). Weights sum to at most 1,
-    so the guarantee is exact at every sample size (Ville's inequality)."""
+    soonest -- spread `sd_octaves` (wider when the sd is only a guess), with a tenth of the weight
+    spread 2 octaves whatever the tuning (a candidate many sds away needs a much smaller bet:
+    one of deviation D per trial gains only when theta < 2 / D), and a hundredth on the bet
+    1 / (high - low) when that is smaller still. Weights sum to at most 1, so
+    the guarantee is exact at every sample size (Ville's inequality). A bet is capped at
+    lambda = MAX_BET where theta * scale would pass it."""
 
     low: float
     high: float
@@ -310,12 +337,21 @@ class BoundedMean:
     sd_octaves: float = 2.0
 
     def _grid(self):
-        half = int(math.ceil(_REACH_SDS * self.sd_octaves * _BETS_PER_OCTAVE))
-        j = np.arange(-half, half + 1)
-        u = j / _BETS_PER_OCTAVE / self.sd_octaves
-        w = np.exp(-u * u / 2)
-        w /= w.sum()
-        return self.theta * 2.0 ** (j / _BETS_PER_OCTAVE), w
+        reach = max(_REACH_SDS * self.sd_octaves, _WIDE_REACH_SDS * _WIDE_OCTAVES)
+        half = int(math.ceil(reach * _BETS_PER_OCTAVE))
+        octaves = np.arange(-half, half + 1) / _BETS_PER_OCTAVE
+        thetas = self.theta * 2.0 ** octaves
+        w = np.zeros(len(octaves))
+        wide = _WIDE_SHARE
+        floor = 1.0 / (self.high - self.low) if self.high > self.low else 0.0
+        if 0 < floor < thetas[0]:
+            thetas, w, wide = np.append(floor, thetas), np.append(_RANGE_SHARE, w), wide - _RANGE_SHARE
+            octaves = np.append(np.nan, octaves)
+        for spread, share in ((self.sd_octaves, 1 - _WIDE_SHARE), (_WIDE_OCTAVES, wide)):
+            u = octaves / spread
+            part = np.where(np.abs(u) <= _REACH_SDS, np.exp(-u * u / 2), 0.0)  # NaN: 0
+            w += share * part / part.sum()
+        return thetas, w
 
     def log_m(self, n: float, sum_d: np.ndarray, sum_d2: np.ndarray, m: np.ndarray) -> np.ndarray:
         """log M_n(m) for candidates m, given S(m) = sum (x - m) and V(m) = sum (x - m)^2."""
@@ -327,15 +363,16 @@ class BoundedMean:
         for sign, scale in ((1.0, m - self.low), (-1.0, self.high - m)):
             # a candidate on a bound: a zero scale; the tiny floor keeps the arithmetic finite
             c = np.maximum(scale, 1e-300)[:, None]
-            lam = thetas[None, :] * c
-            ok = lam < 0.999
-            lam_ok = np.where(ok, lam, 0.5)
+            # a bet whose lambda would reach 1 (a candidate far from the bound it is scaled by)
+            # is capped: for a fixed candidate every component is still one fixed bet in
+            # [0, 1), so the mixture is still a supermartingale, and no component is lost
+            lam = np.minimum(thetas[None, :] * c, MAX_BET)
             with np.errstate(divide="ignore", invalid="ignore"):
-                expo = (lam_ok * sign * sum_d[:, None] / c
-                        - psi_e(lam_ok) * sum_d2[:, None] / (c * c))
+                expo = (lam * sign * sum_d[:, None] / c
+                        - psi_e(lam) * sum_d2[:, None] / (c * c))
             # a side whose scale is 0 (the candidate on a bound) contributes nothing: dropping a
             # nonnegative term of the mixture keeps it a supermartingale
-            expo = np.where(ok & (c > 0) & np.isfinite(expo), expo + np.log(weights)[None, :],
+            expo = np.where((c > 0) & np.isfinite(expo), expo + np.log(weights)[None, :],
                             -np.inf)
             sides.append(_logsumexp_rows(expo))
         with np.errstate(invalid="ignore"):
@@ -387,13 +424,19 @@ def _boundary(outside, inner: float, outer: float, points: int = 32, rounds: int
     return float(outer)
 
 
+# spread (octaves) of the bets about the tuned one: the sd from an exact law, a guess, no guess
+EXACT_SD_OCTAVES = 0.75
+GUESSED_SD_OCTAVES = 1.5
+UNKNOWN_SD_OCTAVES = 3.0
+
+
 def bounded_mean_rule(low: float, high: float, tolerance: float | None, sd: float | None,
-                      n_hint: float | None, alpha: float) -> BoundedMean:
+                      n_hint: float | None, alpha: float, sd_exact: bool = False) -> BoundedMean:
     """Tune the bet of BoundedMean before the data: theta* = 0.8 tol / sd^2 rejects a mean that
     is off by most of the tolerance soonest (the estimate's own error takes the rest); a fixed
     run of size n instead aims at the sd / sqrt(n) scale. An unknown sd is taken from the
     bounds (Popoviciu: sd <= (high - low) / 2) with a wider spread of bets."""
-    spread = 1.5 if sd else 3.0
+    spread = (EXACT_SD_OCTAVES if sd_exact else GUESSED_SD_OCTAVES) if sd else UNKNOWN_SD_OCTAVES
     sd = sd if sd and sd > 0 else (high - low) / 2
     if n_hint:
         theta = math.sqrt(2 * math.log(2 / alpha) / n_hint) / sd
@@ -480,11 +523,24 @@ def mean_band(mean: float, m2: float, n: float, exact: float, conf: Confidence,
     return Band(mean, low, high, rule.p_value(n, s1, s2, shift, exact), se, "exact")
 
 
-def _mean_rule(conf: Confidence, tolerance) -> BoundedMean:
+def _mean_rule(conf: Confidence, tolerance, sd_exact: bool = True) -> BoundedMean:
     lo, hi = conf.bounds
     return bounded_mean_rule(lo, hi, conf.target if tolerance is None else tolerance,
                              conf.design_sd, None if conf.sequential else conf.fixed_n,
-                             conf.alpha)
+                             conf.alpha, sd_exact)
+
+
+def _exact_fourth_moment(sd: float | None, m4: float | None) -> bool:
+    return bool(sd and m4 and math.isfinite(m4) and m4 > sd ** 4)
+
+
+def variance_design_sd(sd: float | None, m4: float | None) -> float | None:
+    """The sd of Z = (X - mu)^2, whose mean a variance's band estimates, before the data:
+    sqrt(mu4 - sigma^4) from the exact law's fourth central moment when there is one, else a
+    normal outcome's sqrt(2) sigma^2."""
+    if _exact_fourth_moment(sd, m4):
+        return math.sqrt(m4 - sd ** 4)
+    return math.sqrt(2) * sd * sd if sd else None
 
 
 # share of a bounded variance's budget spent on the band of its mean (the correction term)
@@ -518,10 +574,11 @@ def variance_band(m2: float, m4: float, n: float, exact: float, conf: Confidence
     lo, hi = conf.bounds
     z_high = max((hi - c) ** 2, (c - lo) ** 2)
     tol = conf.target if tolerance is None else tolerance
-    sd_z = math.sqrt(2) * conf.design_sd ** 2 if conf.design_sd else None
+    z_exact = _exact_fourth_moment(conf.design_sd, conf.design_m4)
+    sd_z = variance_design_sd(conf.design_sd, conf.design_m4)
     z_conf = Confidence(conf.alpha * (1 - VARIANCE_MEAN_SHARE), conf.sequential,
                         bounds=(0.0, z_high), design_sd=sd_z, fixed_n=conf.fixed_n)
-    z_rule = _mean_rule(z_conf, tol)
+    z_rule = _mean_rule(z_conf, tol, z_exact)
     # Z's sums about 0 are s2 and s4; its estimate is s2 / n
     z_est = s2 / nn
     z_low, z_hi = z_rule.band(nn, s2, s4, 0.0, z_conf.alpha, z_est)

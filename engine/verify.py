@@ -52,6 +52,7 @@ class _Plan:
     cdf: Any = None            # float cdf function for a continuous cdf
     bounds: tuple | None = None  # (low, high) floats: the outcome is bounded, bands are exact
     design_sd: float | None = None  # the outcome's sd from its exact variance, when known
+    design_m4: float | None = None  # its fourth central moment from its exact pmf, when known
     shift_from_data: bool = False   # the collector's shift is the first chunk's mean
     problem: str | None = None      # an exact check that failed (a pmf that does not sum to 1)
     centre: float | None = None     # grid look where a DKW test is expected to settle
@@ -70,6 +71,24 @@ def _outcome_bounds(puzzle: Puzzle, column: int, subs) -> tuple | None:
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
         return None
     return low, high
+
+
+def _fourth_moment(puzzle: Puzzle, values, column: int, mean: float) -> float | None:
+    """E (X - mean)^4 from the outcome's exact pmf (or discrete cdf) on a finite support, to
+    tune its variance's band before the data; None without one, or when it cannot be had."""
+    for q in puzzle.quantities:
+        if (q.name in ("pmf", "cdf") and q.discrete and q.closed_form is not None
+                and puzzle.outcome_index(q) == column):
+            try:
+                low, probs, tail, _exact = ex.integer_distribution(puzzle, q, values)
+            except Exception:  # a law that does not evaluate is reported by its own row
+                return None
+            if tail > 0 or not len(probs) or not np.all(np.isfinite(probs)):
+                return None
+            xs = np.arange(low, low + len(probs), dtype=float)
+            m4 = float(np.sum(np.clip(probs, 0.0, 1.0) * (xs - mean) ** 4))
+            return m4 if math.isfinite(m4) and m4 > 0 else None
+    return None
 
 
 def _plan(puzzle: Puzzle, values, trials: int, tolerance: "Tolerance", alpha: float,
@@ -98,14 +117,16 @@ def _plan(puzzle: Puzzle, values, trials: int, tolerance: "Tolerance", alpha: fl
                 moments_by_column[column] = (Moments(column, shift), from_data)
             collector, from_data = moments_by_column[column]
             bounds = (0.0, 1.0) if q.name == "probability" else _outcome_bounds(puzzle, column, subs)
-            sd = None
+            sd = m4 = None
             if q.name == "probability" and exact is not None:
                 p = float(ex.to_float(exact))
                 sd = math.sqrt(max(p * (1 - p), 0.0)) or None
             elif column in exact_vars:
                 v = float(ex.to_float(exact_vars[column]))
                 sd = math.sqrt(v) if v > 0 else None
-            plans.append(_Plan(q, collector, exact, bounds=bounds, design_sd=sd,
+                if q.name == "variance" and sd and bounds and not from_data:
+                    m4 = _fourth_moment(puzzle, values, column, collector.shift)
+            plans.append(_Plan(q, collector, exact, bounds=bounds, design_sd=sd, design_m4=m4,
                                shift_from_data=from_data))
         elif q.discrete:
             low, _high = ex.integer_bounds(puzzle, q, values)
@@ -230,7 +251,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     Each quantity gets a verdict: 'disagree' when its band excludes the exact value, 'agree' when
     the band contains it and lies within the tolerance (rtol * |exact| + atol; for a pmf or cdf,
     rtol + atol on probabilities), else 'inconclusive'. Bands are simultaneous: with m compared
-    quantities each gets alpha/m, so the chance of a false 'disagree' is at most alpha.
+    quantities each gets alpha/m (an auto run shares alpha unequally, fixed before the data, see
+    _budget_shares), so the chance of a false 'disagree' is at most alpha.
 
     rtol: the relative tolerance. Given (1e-3, 0.01, ...), every quantity must get within it
     to agree. Not given (None, the default), a fixed run uses DEFAULT_RTOL (1e-3), and an auto
@@ -310,6 +332,9 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     tolerance = Tolerance(rtol, atol)
     plans = _plan(puzzle, values, fixed_trials or puzzle.default_trials, tolerance, per_quantity,
                   budget, kernel_args, seed)
+    # an auto run spends more of alpha where it decides the run's length (see _budget_shares)
+    shares = _budget_shares(puzzle, values, plans, per_quantity, tolerance) if auto else \
+        [per_quantity] * len(plans)
     collectors = list({id(p.collector): p.collector for p in plans}.values())
     collectors += [c for d in derived for c in d.collectors]
 
@@ -353,7 +378,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
                       results, rtol=rtol, atol=atol, stopped=stopped, notes=notes,
                       given=puzzle.as_given(params))
 
-    grid = stats.look_grid(CHUNK_TRIALS, budget)
+    grid = stats.look_grid(CHUNK_TRIALS, budget, stats.LOOK_RATIO if any(
+        _spends_over_grid(p) for p in plans) else stats.FINE_LOOK_RATIO)
     done = chunks = look = 0
     index = 0  # position on the grid of the next look
     while True:
@@ -364,8 +390,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         seconds += run.seconds
         done += run.trials
         chunks += run.chunks
-        confs = [_confidence(p, per_quantity, tolerance, True, budget, look=index + 1)
-                 for p in plans]
+        confs = [_confidence(p, share, tolerance, True, budget, look=index + 1)
+                 for p, share in zip(plans, shares)]
         derived_conf = stats.Confidence(per_quantity, sequential=True,
                                         target_n=puzzle.default_trials)
 
@@ -407,6 +433,58 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
         return Report(puzzle.name, dict(values), seed, done, seconds, threads, alpha, results,
                       rtol=rtol, atol=atol, mode="auto", looks=look, stopped=stop, notes=notes,
                       given=puzzle.as_given(params))
+
+
+# share of the budget of the quantities with a design size split equally among them; the rest
+# goes in proportion to the design sizes
+EQUAL_SHARE = 0.25
+
+
+def _design_size(puzzle: Puzzle, values, plan: _Plan, tolerance: Tolerance) -> float | None:
+    """How many trials a quantity's band needs to settle, up to a factor common to all, from
+    its exact values alone (no data): (sd / tolerance)^2, with the sd of what its band averages
+    -- the outcome for a mean, (X - mean)^2 for a variance, the indicator for a probability or
+    the most uncertain value of a pmf. None when the exact values do not give it."""
+    q = plan.quantity
+    if q.closed_form is None:
+        return None
+    if q.name in ("mean", "variance", "probability"):
+        if plan.exact is None or not plan.design_sd:
+            return None
+        tol = tolerance.design_scalar(float(ex.to_float(plan.exact)))
+        sd = plan.design_sd if q.name != "variance" else \
+            stats.variance_design_sd(plan.design_sd, plan.design_m4)
+    elif q.name == "pmf" and q.discrete:
+        try:
+            _low, probs, _tail, _exact = ex.integer_distribution(puzzle, q, values)
+        except Exception:  # its own row reports a law that does not evaluate
+            return None
+        p = np.clip(probs, 0.0, 1.0)
+        sd = math.sqrt(float(np.max(p * (1 - p)))) if len(p) else 0.0
+        tol = tolerance.design_probabilities
+    else:
+        return None
+    if not (sd and tol and math.isfinite(sd) and tol > 0):
+        return None
+    return (sd / tol) ** 2
+
+
+def _budget_shares(puzzle: Puzzle, values, plans, per_quantity: float,
+                   tolerance: Tolerance) -> list[float]:
+    """alpha of each plan in an auto run. Bonferroni with weights fixed before the data: the
+    union bound needs only that the shares sum to at most alpha, not that they be equal. A run
+    lasts until its slowest quantity settles, and a band's width grows with log(1/share), so the
+    quantities that will settle late get more: those with a design size (_design_size) pool
+    their equal shares and split the pool, EQUAL_SHARE of it equally and the rest in proportion
+    to the design sizes. The others (and the derived claims) keep alpha/m. At handshakes' defaults
+    the variance gets 0.0074 instead of 0.0033 and settles about 10% sooner."""
+    sizes = [_design_size(puzzle, values, p, tolerance) for p in plans]
+    known = [s for s in sizes if s is not None]
+    if len(known) < 2:
+        return [per_quantity] * len(plans)
+    pool, total = per_quantity * len(known), sum(known)
+    return [per_quantity if s is None else
+            pool * (EQUAL_SHARE / len(known) + (1 - EQUAL_SHARE) * s / total) for s in sizes]
 
 
 def _slow_chunk_note(per_trial: float, budget: float, here: bool = True) -> list[str]:
@@ -541,6 +619,14 @@ def _shift_from_first_chunk(plans, simulate, trials: int) -> float:
     return seconds
 
 
+def _spends_over_grid(plan: _Plan) -> bool:
+    """A DKW test (a cdf) or an estimated law: not a confidence sequence, so its budget is
+    spent over the indices of the look grid, which must then be the coarse one it was tuned
+    for (stats.spending); every other band is valid at any size."""
+    q = plan.quantity
+    return q.is_distribution and (q.name == "cdf" or q.closed_form is None)
+
+
 def _confidence(plan: _Plan, alpha: float, tolerance: "Tolerance", sequential: bool,
                 size: int, look: int = 1) -> stats.Confidence:
     """The band rule of one quantity, fixed before the data it judges: its budget, the
@@ -550,7 +636,7 @@ def _confidence(plan: _Plan, alpha: float, tolerance: "Tolerance", sequential: b
     if q.is_distribution:
         # DKW tests and an estimate's table are not sequences: their budget is spent over the
         # grid (a pmf with a closed form has anytime-valid mixture bands instead)
-        if sequential and (q.name == "cdf" or q.closed_form is None):
+        if sequential and _spends_over_grid(plan):
             alpha = alpha * stats.spending(look, plan.centre)
         return stats.Confidence(alpha, sequential, target=tolerance.probabilities,
                                 bounds=plan.bounds, target_n=size,
@@ -558,7 +644,8 @@ def _confidence(plan: _Plan, alpha: float, tolerance: "Tolerance", sequential: b
     exact = float(ex.to_float(plan.exact)) if plan.exact is not None else None
     target = tolerance.scalar(exact) if exact is not None else None
     return stats.Confidence(alpha, sequential, target_n=plan.target_n or size, target=target,
-                            design_sd=plan.design_sd, bounds=plan.bounds,
+                            design_sd=plan.design_sd, design_m4=plan.design_m4,
+                            bounds=plan.bounds,
                             fixed_n=None if sequential else size)
 
 

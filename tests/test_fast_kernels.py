@@ -16,7 +16,7 @@ def plain_handshakes(rng, trials, a, b):
     total = math.comb(n, a)
     out = []
     for _ in range(trials):
-        if total <= handshakes._UNRANK_LIMIT:
+        if n <= handshakes._UNRANK_MAX_SEATS and total <= handshakes._UNRANK_LIMIT:
             limit = 2 ** 53 // total * total
             while True:
                 draw = int(rng.random() * 2.0 ** 53)
@@ -61,10 +61,10 @@ def plain_ball_min_distance(rng, trials, n, d):
     return np.array(out)
 
 
-@pytest.mark.parametrize("a,b", [(8, 10), (3, 5), (1, 2), (12, 1), (25, 24)])
+@pytest.mark.parametrize("a,b", [(8, 10), (3, 5), (1, 2), (12, 1), (31, 31), (25, 24), (2, 100)])
 def test_handshakes_kernel_is_the_plain_unranking(a, b):
-    if math.comb(a + b, a) > handshakes._UNRANK_LIMIT:
-        assert (a, b) == (25, 24)  # this one checks the seat-by-seat path
+    if math.comb(a + b, a) > handshakes._UNRANK_LIMIT or a + b > handshakes._UNRANK_MAX_SEATS:
+        assert (a, b) in ((25, 24), (2, 100), (31, 31))  # these check the seat-by-seat path
     got = handshakes._simulate_kernel(np.random.default_rng(7), 3000, a, b)
     want = plain_handshakes(np.random.default_rng(7), 3000, a, b)
     np.testing.assert_array_equal(got, want)
@@ -290,8 +290,9 @@ def test_sign_test_kernel_is_the_plain_story(n, alpha, theta):
 
 
 def test_ones_counts_bits():
-    from puzzles.catalog import sign_test
+    from puzzles.catalog._bits import ones
 
     rng = np.random.default_rng(2)
-    for x in [0, 1, 2 ** 53 - 1, *(int(v) for v in rng.integers(0, 2 ** 53, 200))]:
-        assert sign_test._ones(x) == bin(x).count("1")
+    for x in [0, 1, 2 ** 53 - 1, 2 ** 62 - 1, 2 ** 63 - 1,
+              *(int(v) for v in rng.integers(0, 2 ** 63 - 1, 200))]:
+        assert ones(x) == bin(x).count("1")

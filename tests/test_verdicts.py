@@ -264,8 +264,13 @@ def test_auto_runs_look_only_at_sizes_fixed_in_advance(monkeypatch):
         return real(puzzle, values, plan, conf, tolerance)
 
     monkeypatch.setattr(verify_module, "_judge", spy)
-    grid = set(stats.look_grid(65_536, 10 ** 9))
-    for name, seed in (("hat-check", 1), ("birthday", 2), ("handshakes", 3)):
+    coarse = set(stats.look_grid(65_536, 10 ** 9))
+    fine = set(stats.look_grid(65_536, 10 ** 9, stats.FINE_LOOK_RATIO))
+    # a cdf's DKW budget is spent over the coarse grid's indices; with only confidence
+    # sequences the finer grid is used
+    assert fine - coarse and coarse - fine  # so the runs below tell the grids apart
+    for name, seed, grid in (("hat-check", 1, fine), ("birthday", 2, fine), ("handshakes", 3, fine),
+                             ("ball-min-distance", 4, coarse)):
         seen.clear()
         verify(name, seed=seed, rtol=0.01, max_trials=3_000_000)
         assert seen and set(seen) <= grid | {3_000_000}, (name, sorted(set(seen)))

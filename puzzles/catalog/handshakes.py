@@ -15,6 +15,7 @@ import numpy as np
 from sympy import Eq, Min, Mod, Piecewise, binomial, symbols
 
 from puzzles import Integer, Mean, Pmf, Puzzle, Variance
+from puzzles.catalog._bits import ones
 
 a, b, x = symbols("a b x", integer=True)
 N = a + b
@@ -22,19 +23,21 @@ N = a + b
 
 # Seating people uniformly at random means: the set of seats taken by the first school is a
 # uniformly random a-subset of the a+b seats (who sits where within a school never changes a
-# handshake). Drawing that subset directly needs one random number per table, not a+b-1: a
-# uniform index into the C(a+b, a) subsets, decoded seat by seat (the combinatorial number
-# system). The draw is exact -- a 53-bit integer, rejected above the largest multiple of the
-# number of subsets -- so every subset has the same probability. Past 2^40 subsets the kernel
-# picks seats one by one instead (selection sampling: seat s joins the first school with
-# probability left/remaining), also exactly uniform. tests/test_handshakes_seating.py checks both.
+# handshake). Small tables draw that subset directly, with one random number per table instead
+# of a+b-1: a uniform index into the C(a+b, a) subsets, decoded seat by seat (the combinatorial
+# number system) into the bits of one 64-bit word, bit s set when seat s goes to the first
+# school. The draw is exact -- a 53-bit integer, rejected above the largest multiple of the
+# number of subsets -- so every subset has the same probability. Larger tables (more than 62
+# seats, or more than 2^40 subsets) pick seats one by one (selection sampling: seat s joins the
+# first school with probability left/remaining), also exactly uniform.
+# tests/test_handshakes_seating.py checks both; tests/test_fast_kernels.py checks the kernel
+# against the same story told with an if per seat.
 _UNRANK_LIMIT = 2 ** 40
+_UNRANK_MAX_SEATS = 62  # a table in one 64-bit word; C(62, 31) < 2^63: the binomials are exact
 _TWO_53 = 2.0 ** 53
 _TWO_53_INT = 2 ** 53
-_CAP = 2 ** 61  # binomials past the unranking limit are never used: capped, they cannot overflow
-# The table of binomials has (a+b+1)(a+b+2) entries: past this many seats the kernel does not
-# build it (8 MB at the limit; it grew to 3.3 GB at a+b = 20010) and picks seats one by one.
-_UNRANK_MAX_SEATS = 1000
+# Tables seated in one go: their decodings run side by side (see _seat_tables).
+_TABLES_AT_ONCE = 64
 
 
 @numba.njit(cache=True, nogil=True)
@@ -45,66 +48,72 @@ def _subsets_table(n):
     for m in range(n + 1):
         table[m, 1] = 1
         for k in range(2, m + 2):
-            table[m, k] = min(table[m - 1, k - 1] + table[m - 1, k], _CAP)
+            table[m, k] = table[m - 1, k - 1] + table[m - 1, k]
     return table
 
 
-# Tables seated in one go: their decodings run side by side (see _seat_first_school).
-_TABLES_AT_ONCE = 64
-
-
 @numba.njit(cache=True, nogil=True)
-def _seat_first_school(rng, a, n, subsets, seats):
-    """For each table (row of seats), mark a uniformly random a-subset of its n seats with 1,
-    the others with 0; tables are independent."""
-    tables = seats.shape[0]
-    # a table too small for n seats (see _simulate_kernel) means: pick the seats one by one
-    total = subsets[n, a + 1] if subsets.shape[0] > n else _CAP
-    if total > _UNRANK_LIMIT:
-        for t in range(tables):
-            left = a
-            for s in range(n):
-                first_school = rng.random() * (n - s) < left
-                left -= first_school
-                seats[t, s] = first_school
-        return
-    index = np.empty(tables, dtype=np.int64)
-    left = np.full(tables, a)
-    for t in range(tables):
+def _seat_tables(rng, a, n, subsets, tables):
+    """For each table, a uniformly random a-subset of its n seats as the bits of tables[t]."""
+    total = subsets[n, a + 1]
+    index = np.empty(len(tables), dtype=np.int64)
+    left = np.full(len(tables), a)
+    for t in range(len(tables)):
         while True:
             draw = np.int64(rng.random() * _TWO_53)  # exact: random() is k / 2^53
             index[t] = draw % total
             if draw - index[t] + total <= _TWO_53_INT:  # the draw's run of `total` values is whole
                 break
+        tables[t] = 0
     # Decoding one table is a chain of steps, each waiting for the one before; the chains of
     # different tables are independent, so going seat by seat across all the tables lets the
     # processor work on many at once. Each seat's school is chosen with arithmetic, not with an
     # if: the choice is a coin flip, and the processor's wrong guesses at such a branch would
     # cost more than the decoding.
     for s in range(n):
-        for t in range(tables):
+        for t in range(len(tables)):
             # subsets that put seat s in the first school come first in the order
             with_s = subsets[n - s - 1, left[t]]
-            first_school = index[t] < with_s
+            first_school = np.int64(index[t] < with_s)
             index[t] -= 0 if first_school else with_s
             left[t] -= first_school
-            seats[t, s] = first_school
+            tables[t] |= first_school << s
+
+
+@numba.njit(cache=True, nogil=True)
+def _seat_one_by_one(rng, a, n, seats):
+    """A uniformly random a-subset of n seats, seats[s] = 1 when seat s is in it: each seat
+    joins the first school with probability (places left) / (seats left)."""
+    left = a
+    for s in range(n):
+        seats[s] = rng.random() * (n - s) < left
+        left -= seats[s]
 
 
 @numba.njit(cache=True, nogil=True)
 def _simulate_kernel(rng, trials, a, b):
     n = a + b
-    subsets = _subsets_table(n) if n <= _UNRANK_MAX_SEATS else np.zeros((1, 2), dtype=np.int64)
-    seats = np.empty((_TABLES_AT_ONCE, n), dtype=np.int8)  # 1 = first school, 0 = second
     handshakes = np.empty(trials)
-    for first in range(0, trials, _TABLES_AT_ONCE):
-        tables = min(_TABLES_AT_ONCE, trials - first)
-        _seat_first_school(rng, a, n, subsets, seats[:tables])
-        for t in range(tables):
-            count = 0
-            for i in range(n):
-                count += seats[t, i] != seats[t, i - 1]  # seat -1 is the last: the table is round
-            handshakes[first + t] = count
+    subsets = _subsets_table(n if n <= _UNRANK_MAX_SEATS else 0)
+    if n <= _UNRANK_MAX_SEATS and subsets[n, a + 1] <= _UNRANK_LIMIT:
+        tables = np.empty(_TABLES_AT_ONCE, dtype=np.int64)
+        everyone = (np.int64(1) << n) - 1
+        for first in range(0, trials, _TABLES_AT_ONCE):
+            seated = tables[:min(_TABLES_AT_ONCE, trials - first)]
+            _seat_tables(rng, a, n, subsets, seated)
+            for t in range(len(seated)):
+                # turn the table by one seat: each seat meets its neighbour's school; the bits
+                # that differ are the handshakes
+                turned = ((seated[t] << 1) | (seated[t] >> (n - 1))) & everyone
+                handshakes[first + t] = ones(seated[t] ^ turned)
+        return handshakes
+    seats = np.empty(n, dtype=np.int8)  # 1 = first school, 0 = second
+    for trial in range(trials):
+        _seat_one_by_one(rng, a, n, seats)
+        count = 0
+        for i in range(n):
+            count += seats[i] != seats[i - 1]  # seat -1 is the last: the table is round
+        handshakes[trial] = count
     return handshakes
 
 

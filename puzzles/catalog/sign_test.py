@@ -18,6 +18,7 @@ from sympy import Min, Piecewise, Rational, Sum, binomial, symbols
 
 from puzzles import Integer, Probability, Puzzle, Real
 from puzzles.catalog._binomial import binomial_cdf
+from puzzles.catalog._bits import ones
 
 n = symbols("n", integer=True, positive=True)
 alpha, theta = symbols("alpha theta", positive=True)
@@ -35,16 +36,6 @@ _ROUNDING = 1e-10
 
 
 _TWO_TO_53 = 2.0 ** 53
-
-
-@numba.njit(cache=True, nogil=True)
-def _ones(x):
-    """The number of 1 bits of x >= 0 (a population count, in 64-bit arithmetic)."""
-    x = np.uint64(x)
-    x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
-    x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
-    x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-    return np.int64((x * np.uint64(0x0101010101010101)) >> np.uint64(56))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -79,7 +70,7 @@ def _simulate_kernel(rng, trials, n, alpha, theta):
                     bits = np.int64(rng.random() * _TWO_TO_53)
                     unread = 53
                 take = min(need, unread)
-                positive += _ones(bits & ((np.int64(1) << take) - 1))
+                positive += ones(bits & ((np.int64(1) << take) - 1))
                 bits >>= take
                 unread -= take
                 need -= take

@@ -36,6 +36,7 @@ anytime-valid, and the cdf's DKW budget is spent over the grid's indices.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -288,11 +289,17 @@ def psi_e(lam):
     (Fan, Grama & Liu 2015, Prop. 4.1). Below 1e-4 by its series l^2/2 + l^3/3 + l^4/4 + ...
     (the difference of two nearly equal numbers loses the digits of a bet of 1e-14)."""
     lam = np.asarray(lam, dtype=float)
-    small = lam < 1e-4
     with np.errstate(invalid="ignore", divide="ignore"):
-        direct = -np.log1p(-np.where(small, 0.0, lam)) - np.where(small, 0.0, lam)
-    series = lam * lam * (0.5 + lam * (1 / 3 + lam * 0.25))
-    return np.where(small, series, direct)
+        out = -np.log1p(-lam) - lam
+    small = lam < 1e-4
+    if np.any(small):
+        tiny = lam[small] if out.ndim else lam
+        series = tiny * tiny * (0.5 + tiny * (1 / 3 + tiny * 0.25))
+        if out.ndim:
+            out[small] = series
+        else:
+            out = series
+    return out
 
 
 # the largest bet (lambda) a component of BoundedMean's mixture makes
@@ -310,6 +317,27 @@ _WIDE_REACH_SDS = 4.0
 # and a share on the bet 1 / (high - low), when the grid stops above it: it gains on a
 # candidate anywhere in [low, high] (a bound itself) that the data lie far from
 _RANGE_SHARE = 0.01
+
+
+@functools.lru_cache(maxsize=256)
+def _bet_grid(low: float, high: float, theta: float, sd_octaves: float):
+    """BoundedMean's bets (per unit of the outcome) and their weights; see its docstring."""
+    reach = max(_REACH_SDS * sd_octaves, _WIDE_REACH_SDS * _WIDE_OCTAVES)
+    half = int(math.ceil(reach * _BETS_PER_OCTAVE))
+    octaves = np.arange(-half, half + 1) / _BETS_PER_OCTAVE
+    thetas = theta * 2.0 ** octaves
+    w = np.zeros(len(octaves))
+    wide = _WIDE_SHARE
+    floor = 1.0 / (high - low) if high > low else 0.0
+    if 0 < floor < thetas[0]:
+        thetas, w, wide = np.append(floor, thetas), np.append(_RANGE_SHARE, w), wide - _RANGE_SHARE
+        octaves = np.append(np.nan, octaves)
+    for spread, share in ((sd_octaves, 1 - _WIDE_SHARE), (_WIDE_OCTAVES, wide)):
+        u = octaves / spread
+        part = np.where(np.abs(u) <= _REACH_SDS, np.exp(-u * u / 2), 0.0)  # NaN: 0
+        w += share * part / part.sum()
+    thetas.flags.writeable = w.flags.writeable = False  # shared by every call
+    return thetas, w
 
 
 @dataclass(frozen=True)
@@ -337,21 +365,7 @@ class BoundedMean:
     sd_octaves: float = 2.0
 
     def _grid(self):
-        reach = max(_REACH_SDS * self.sd_octaves, _WIDE_REACH_SDS * _WIDE_OCTAVES)
-        half = int(math.ceil(reach * _BETS_PER_OCTAVE))
-        octaves = np.arange(-half, half + 1) / _BETS_PER_OCTAVE
-        thetas = self.theta * 2.0 ** octaves
-        w = np.zeros(len(octaves))
-        wide = _WIDE_SHARE
-        floor = 1.0 / (self.high - self.low) if self.high > self.low else 0.0
-        if 0 < floor < thetas[0]:
-            thetas, w, wide = np.append(floor, thetas), np.append(_RANGE_SHARE, w), wide - _RANGE_SHARE
-            octaves = np.append(np.nan, octaves)
-        for spread, share in ((self.sd_octaves, 1 - _WIDE_SHARE), (_WIDE_OCTAVES, wide)):
-            u = octaves / spread
-            part = np.where(np.abs(u) <= _REACH_SDS, np.exp(-u * u / 2), 0.0)  # NaN: 0
-            w += share * part / part.sum()
-        return thetas, w
+        return _bet_grid(self.low, self.high, self.theta, self.sd_octaves)
 
     def log_m(self, n: float, sum_d: np.ndarray, sum_d2: np.ndarray, m: np.ndarray) -> np.ndarray:
         """log M_n(m) for candidates m, given S(m) = sum (x - m) and V(m) = sum (x - m)^2."""

@@ -49,6 +49,9 @@ ENTRY_POINT_GROUP = "puzzles"
 CACHE_VARIABLE = "PUZZLES_CACHE_DIR"
 CACHE_FILE = "index-v1.json"
 MAX_CACHED = 4000  # entries kept in the cache file; the oldest go first
+# entries filed by another engine (an older version, another Python) kept beside this one's:
+# after an upgrade the old ones are never read again, and every command reads the whole file
+OTHER_ENTRIES_KEPT = 200
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 CATALOG_HEADER = ("| puzzle | title | parameters (defaults) | quantities |", "|---|---|---|---|")
@@ -317,12 +320,20 @@ class _Cache:
         return entry if isinstance(entry, dict) else None
 
     def put(self, new: dict) -> None:
-        """Merge `new` into the file (re-read just before, to keep concurrent writers' entries)."""
+        """Merge `new` into the file (re-read just before, to keep concurrent writers' entries),
+        each entry marked with the engine that filed it; of other engines' entries only the
+        newest OTHER_ENTRIES_KEPT stay."""
         if self.entries is None:
             self.entries = self._read()
+        stamp = _engine_stamp()
+        new = {key: dict(entry, engine=stamp) for key, entry in new.items()}
         self.entries.update(new)
         merged = self._read()
         merged.update(new)
+        others = [key for key, entry in merged.items()
+                  if not (isinstance(entry, dict) and entry.get("engine") == stamp)]
+        for key in others[:max(len(others) - OTHER_ENTRIES_KEPT, 0)]:  # the oldest first
+            del merged[key]
         if len(merged) > MAX_CACHED:
             merged = dict(list(merged.items())[-MAX_CACHED:])
         import tempfile

@@ -463,3 +463,25 @@ def test_a_picture_does_not_import_scipy_stats(tmp_path, env):
     assert code in (0, 3), err
     assert (tmp_path / "h.png").stat().st_size > 10_000
     assert "matplotlib" in modules and "scipy.stats" not in modules
+
+
+def test_entries_of_older_engines_do_not_pile_up(cache, tmp_path):
+    # Every change of the engine (an upgrade) files the built-ins again under new keys. The old
+    # entries are never read again; kept up to MAX_CACHED (4,000, 2.8 MB) they made every
+    # command read a file of megabytes and every miss write one.
+    import json
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "dice_sum.py").write_text(dice("dice-sum"))
+    fresh_index(folder)  # the built-ins and the file, filed under this engine
+    path = cache / idx.CACHE_FILE
+    current = json.loads(path.read_text())["entries"]
+    stale = {f"{k:040x}": {"entry": None, "reason": "old", "stable": True} for k in range(3000)}
+    path.write_text(json.dumps({"entries": {**stale, **current}}))
+    (folder / "more_dice.py").write_text(dice("more-dice"))  # a miss: the file is written
+    assert "more-dice" in fresh_index(folder).puzzles
+    entries = json.loads(path.read_text())["entries"]
+    assert set(current) <= set(entries)  # this engine's entries stay
+    assert len(entries) <= len(current) + 1 + idx.OTHER_ENTRIES_KEPT
+    assert "dice-sum" in fresh_index(folder).puzzles

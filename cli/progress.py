@@ -57,6 +57,8 @@ class Progress:
         self.last_line = None
         self.announced = False
         self.capped = False     # an auto run that will reach --max-trials before a verdict
+        self.seconds = None     # the run stops after this long at the latest (limit)
+        self.seconds_given = True
         self.interval = _interval()
         if enabled and self.stream.isatty():
             from rich.console import Console
@@ -102,6 +104,11 @@ class Progress:
         self.capped = budget is not None and needed >= budget
         self.needed = max(next_look, min(needed, budget) if budget is not None else needed)
 
+    def limit(self, seconds: float, given: bool = True) -> None:
+        """The run stops after `seconds` at the latest: --max-seconds (given) or an auto run's
+        default time budget. An estimate past it names the budget instead."""
+        self.seconds, self.seconds_given = float(seconds), given
+
     def warn(self, text: str) -> None:
         """Something the user should know before the run, not only after it (a chunk longer
         than the time budget allows): one line now."""
@@ -121,6 +128,17 @@ class Progress:
             return None
         return max(target - self.done, 0) / rate
 
+    def _cut(self, now: float, left: float) -> float | None:
+        """Seconds until the time budget ends the run, when it comes before `left` does."""
+        if self.seconds is None:
+            return None
+        elapsed = now - (self.start or now)
+        return max(self.seconds - elapsed, 0.0) if elapsed + left > self.seconds else None
+
+    def _budget(self) -> str:
+        return ("--max-seconds" if self.seconds_given else
+                f"the time budget ({self.seconds:g} s, --max-seconds)")
+
     def line(self, now: float) -> str:
         text = f"{self.label}: {self.done:,} {self.unit}"
         rate = self.rate(now)
@@ -128,8 +146,13 @@ class Progress:
             text += f", {_rate(rate, self.unit)}"
         left = self.remaining(now)
         if left is not None:
-            goal = ("to go" if self.total is not None else
-                    "to --max-trials" if self.capped else "to a verdict")
+            cut = self._cut(now, left)
+            if cut is not None:
+                goal = "to --max-seconds" if self.seconds_given else "to the time budget"
+                left = cut
+            else:
+                goal = ("to go" if self.total is not None else
+                        "to --max-trials" if self.capped else "to a verdict")
             text += f", about {duration_text(left)} {goal}"
         return text
 
@@ -137,20 +160,25 @@ class Progress:
         if self.announced:
             return
         left = self.remaining(now)
-        if left is None or now - self.start + left <= LONG_RUN:
+        if left is None:
             return
+        cut = self._cut(now, left)
+        if (self.seconds if cut is not None else now - self.start + left) <= LONG_RUN:
+            return  # over within a minute, whichever stops it
         self.announced = True
         target = self.total if self.total is not None else self.needed
         at = f"at {_rate(self.rate(now), self.unit)}"
         when = duration_text(now - self.start + left)
+        stops = (f"; {self._budget()} stops the run after {duration_text(self.seconds)}"
+                 if cut is not None else "")
         if self.total is not None:
-            self._write(f"this run: {target:,} {self.unit}, about {when} {at}")
+            self._write(f"this run: {target:,} {self.unit}, about {when} {at}{stops}")
         elif self.capped:
             self._write(f"a verdict needs more than --max-trials {target:,}: about {when} to "
-                        f"reach it {at} (a larger --rtol settles sooner)")
+                        f"reach it {at}" + (stops or " (a larger --rtol settles sooner)"))
         else:
-            self._write(f"a verdict needs about {target:,} {self.unit}: about {when} {at} "
-                        f"(--max-seconds or a larger --rtol stops sooner)")
+            self._write(f"a verdict needs about {target:,} {self.unit}: about {when} {at}"
+                        + (stops or " (--max-seconds or a larger --rtol stops sooner)"))
 
     def _write(self, text: str) -> None:
         if self.bar:

@@ -313,6 +313,8 @@ def verify(name: str, params: Mapping[str, Any] | None = None, trials: int | str
     time_budget = max_seconds if max_seconds is not None else (
         DEFAULT_MAX_SECONDS if auto else None)
     deadline = None if time_budget is None else started + time_budget
+    if time_budget is not None and hasattr(progress, "limit"):  # its estimates name the budget
+        progress.limit(time_budget, given=max_seconds is not None)
     budget = int(max_trials or (DEFAULT_MAX_TRIALS if auto else puzzle.default_trials))
     fixed_trials = None if auto else int(trials)
 

@@ -93,3 +93,42 @@ def test_the_command_prints_progress_lines_when_stderr_is_not_a_terminal(tmp_pat
                            "131072", "--rtol", "0.5", "--json"], env=env, capture_output=True,
                           text=True, timeout=300, cwd=ROOT)
     assert proc.stderr == "" and proc.stdout.lstrip().startswith("{")
+
+
+def test_a_time_budget_that_stops_the_run_first_is_what_the_estimate_names(clock):
+    # `verify --trials 1e13 --max-seconds 3` announced "about 41.3 h": the budget ends it in 3 s
+    out = io.StringIO()
+    with pg.Progress(10 ** 13, True, stream=out) as progress:
+        progress.limit(30.0, given=True)
+        progress(65_536)
+        for _ in range(6):
+            clock.now += 1.0
+            progress(1_000_000)
+    lines = out.getvalue().splitlines()
+    assert lines == ["simulating: 5,065,536 trials, 1 M trials/s, about 25 s to --max-seconds"]
+
+
+def test_a_long_budget_is_announced_with_what_the_run_would_need(clock):
+    out = io.StringIO()
+    with pg.Progress(None, True, stream=out) as progress:
+        progress.limit(300.0, given=False)  # an auto run's default budget
+        progress(65_536)
+        progress.expect(524_288, 10 ** 9, 10 ** 10)
+        for _ in range(2):
+            clock.now += 1.0
+            progress(1_000_000)
+    lines = out.getvalue().splitlines()
+    assert lines == ["a verdict needs about 1,000,000,000 trials: about 17 min at 1 M trials/s; "
+                     "the time budget (300 s, --max-seconds) stops the run after 5 min"]
+
+
+def test_a_budget_that_comes_after_the_verdict_changes_nothing(clock):
+    out = io.StringIO()
+    with pg.Progress(10_000_000, True, stream=out) as progress:
+        progress.limit(3600.0, given=True)
+        progress(65_536)
+        for _ in range(10):
+            clock.now += 1.0
+            progress(1_000_000)
+    assert out.getvalue().splitlines()[0] == \
+        "simulating: 5,065,536 trials, 1 M trials/s, about 5 s to go"

@@ -139,8 +139,13 @@ def _header_lines(report, width: float, reference: str):
     # about 8 characters an inch in bold 14 pt, 12 in 10.5 pt; the verdict takes ~2.8 inches
     title_lines = textwrap.wrap(title, max(int((width - 2.8) * 8), 20)) or [title]
     joint = 100 * (1 - report.alpha)
-    levels = sorted({q.level for q in report.quantities})
-    each = ", ".join(f"{100 * lv:.4g}%" for lv in levels)
+    # each band's own level: one for all (a fixed run), else each quantity's in panel order (an
+    # auto run shares alpha unequally)
+    levels = [(q.name, q.level) for q in report.quantities]
+    if len({lv for _, lv in levels}) == 1:
+        each = f"{100 * levels[0][1]:.4g}% each"
+    else:
+        each = ", ".join(f"{name} {100 * lv:.4g}%" for name, lv in levels)
     against = "claims against simulation" if reference == "claim" else \
         "closed forms against simulation"
     if all(q.verdict == "estimated" for q in report.quantities):
@@ -149,7 +154,7 @@ def _header_lines(report, width: float, reference: str):
     if getattr(report, "mode", "fixed") == "auto":
         trials += f" (auto: {report.looks} look{'s' * (report.looks != 1)}, stopped: {report.stopped})"
     parts = [trials, f"seed {report.seed}", seconds_text(report.seconds), against,
-             f"bands {joint:g}% jointly" + (f" ({each} each)" if each else "")]
+             f"bands {joint:g}% jointly" + (f" ({each})" if levels else "")]
     sub_lines, line = [], ""
     for part in parts:  # wrap between parts, never inside one
         candidate = f"{line}   {part}" if line else part

@@ -777,8 +777,10 @@ def _judge_scalar(plan: _Plan, conf: stats.Confidence, tolerance: Tolerance) -> 
         exact=exact, exact_str=ex.exact_str(plan.exact) if known else None,
         estimate=band.estimate, ci_low=band.ci_low, ci_high=band.ci_high, stderr=band.stderr,
         tolerance=tol, trials_needed=needed, band=band.kind,
-        # the band rule too, so a picture can draw the running band exactly as judged here
-        data={"running": c.running(), "shift": c.shift, "confidence": conf})
+        # the band rule too, so a picture can draw the running band exactly as judged here:
+        # tuned for `design`, as every band above was (a check's claim has no target of its own)
+        data={"running": c.running(), "shift": c.shift,
+              "confidence": conf if design is None else dataclasses.replace(conf, target=design)})
 
 
 def _distribution_verdict(rejected: bool, deviation_band: float, tol: float, n: float,

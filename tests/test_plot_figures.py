@@ -311,3 +311,39 @@ def test_no_panel_says_p_equals_1():
     fig = report.plot()
     rights = [ax.get_title(loc="right") for ax in fig.axes]
     assert not [t for t in rights if t.strip() in ("p = 1", "χ² p = 1")], rights
+
+
+# --------------------------------------------------------------------------- the levels
+
+
+def test_the_heading_names_each_band_level_when_they_differ():
+    # an auto run shares alpha unequally: the heading says whose band is at which level, in
+    # the order of the panels, not a sorted list of numbers nobody can match to a panel
+    report = verify("handshakes", rtol=0.05, threads=2)
+    levels = {q.name: q.level for q in report.quantities}
+    assert len(set(levels.values())) == 3
+    said = texts_of(report.plot())
+    want = ", ".join(f"{name} {100 * lv:.4g}%" for name, lv in levels.items())
+    assert f"bands 99% jointly ({want})" in said, said
+    # a fixed run: one level for all, said once
+    fixed = verify("handshakes", trials=65_536, threads=2)
+    assert f"({100 * fixed.quantities[0].level:.4g}% each)" in texts_of(fixed.plot())
+
+
+def test_a_claimed_probability_is_drawn_with_the_band_that_judged_it():
+    # check's claims are tuned for the claim's own tolerance; the picture redrew the band of
+    # P(X = 10) with another tuning: [0.353962, 0.372608] against the table's [0.353979, 0.37259]
+    from puzzles.engine import plot as plot_module
+
+    for trials in (65_536, "auto"):
+        report = check("handshakes", ["P(X=10)=0.37", "mean=2*a*b/(a+b-1)"],
+                       against="simulation", trials=trials, threads=2, rtol=0.01)
+        for row in report.simulation.quantities:
+            _est, low, high = plot_module._running_bands(row, row.data)
+            assert (low[-1], high[-1]) == pytest.approx((row.ci_low, row.ci_high), rel=1e-9), \
+                (trials, row.name)
+    # and a one-look picture prints the band the table gives
+    report = check("handshakes", ["P(X=10)=0.37"], against="simulation", trials=65_536, threads=2)
+    row = report.simulation.quantities[0]
+    said = "\n".join(legend_texts(axes_labelled(report.plot(), row.name)))
+    assert f"[{row.ci_low:.6g}, {row.ci_high:.6g}]" in said, said

@@ -41,7 +41,7 @@ from functools import lru_cache
 
 from .errors import (InvalidParameter, InvalidPuzzleSpec, UnknownPuzzle, clip, did_you_mean,
                      quote, some_names)
-from .values import MAX_PARAMETER_DIGITS, TooBig, number_from_text, show_number
+from .values import TooBig, not_a_number, number_from_text, show_number, too_many_digits
 
 BUILTIN_PACKAGE = "puzzles.catalog"
 PATH_VARIABLE = "PUZZLES_PATH"
@@ -431,12 +431,9 @@ def _typed_value(p: dict, raw: str) -> Fraction:
     try:
         value = number_from_text(str(raw))
     except TooBig:
-        raise InvalidParameter(
-            f"{name}={text} has too many digits: a parameter has at most "
-            f"{MAX_PARAMETER_DIGITS} digits above and below its fraction bar, exponents "
-            f"written out") from None
+        raise InvalidParameter(too_many_digits(name, text)) from None
     except (ValueError, ZeroDivisionError, TypeError):
-        raise InvalidParameter(f"{name}={text} is not a number; {name} must be {p['range']}") from None
+        raise InvalidParameter(not_a_number(name, text, p["range"])) from None
     if p["kind"] == "integer" and value.denominator != 1:
         raise InvalidParameter(f"{name}={text} must be {p['range']}")
     return value

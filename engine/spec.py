@@ -17,7 +17,7 @@ from .errors import InvalidParameter, InvalidPuzzleSpec
 
 from .index import NAME_RE, unknown_parameter  # noqa: F401 -- beside the index: no sympy
 from .values import (MAX_PARAMETER_DIGITS, NUMBER_RE, TooBig, check_exponent,  # noqa: F401
-                     number_from_text, show_number, sized)
+                     not_a_number, number_from_text, show_number, sized, too_many_digits)
 
 # Outcome of one trial is named X unless a puzzle reports several random variables.
 DEFAULT_OUTCOME = "X"
@@ -87,14 +87,9 @@ class Parameter:
             else:  # text: the same reading as the index's check before any import
                 value = _sized(number_from_text(str(raw)))
         except _TooBig:
-            raise InvalidParameter(
-                f"{self.name}={text} has too many digits: a parameter has at most "
-                f"{MAX_PARAMETER_DIGITS} digits above and below its fraction bar, exponents "
-                f"written out") from None
+            raise InvalidParameter(too_many_digits(self.name, text)) from None
         except (ValueError, ZeroDivisionError, TypeError):
-            raise InvalidParameter(
-                f"{self.name}={text} is not a number; {self.name} must be {self.range_text()}"
-            ) from None
+            raise InvalidParameter(not_a_number(self.name, text, self.range_text())) from None
         if self.kind == "integer" and not value.is_Integer:
             raise InvalidParameter(f"{self.name}={text} must be {self.range_text()}")
         return value
@@ -153,11 +148,9 @@ def parse_number(name: str, text: str) -> Fraction:
     try:
         value = number_from_text(text)
     except _TooBig:
-        raise InvalidParameter(f"{name}={_number_text(text)} has too many digits: a parameter "
-                               f"has at most {MAX_PARAMETER_DIGITS} digits above and below its "
-                               f"fraction bar, exponents written out") from None
+        raise InvalidParameter(too_many_digits(name, _number_text(text))) from None
     except (ValueError, ZeroDivisionError):
-        raise InvalidParameter(f"{name}={_number_text(text) or '(empty)'} is not a number") from None
+        raise InvalidParameter(not_a_number(name, _number_text(text) or "(empty)")) from None
     return value
 
 

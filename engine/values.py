@@ -41,6 +41,18 @@ def sized(value: Fraction) -> Fraction:
     return value
 
 
+def too_many_digits(name: str, text: str) -> str:
+    """What a parameter value past MAX_PARAMETER_DIGITS is told, in the index's check before
+    any import and in spec's Parameter.parse and parse_number alike."""
+    return (f"{name}={text} has too many digits: a parameter has at most {MAX_PARAMETER_DIGITS} "
+            f"digits above and below its fraction bar, exponents written out")
+
+
+def not_a_number(name: str, text: str, rule: str | None = None) -> str:
+    """What a parameter value that does not read as a number is told (with its range, if any)."""
+    return f"{name}={text} is not a number" + (f"; {name} must be {rule}" if rule else "")
+
+
 def number_from_text(text: str) -> Fraction:
     """'0.45' -> 9/20, exactly; ValueError if it is not a number, TooBig if it is too long."""
     text = str(text).strip()

@@ -290,16 +290,9 @@ def psi_e(lam):
     (the difference of two nearly equal numbers loses the digits of a bet of 1e-14)."""
     lam = np.asarray(lam, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = -np.log1p(-lam) - lam
-    small = lam < 1e-4
-    if np.any(small):
-        tiny = lam[small] if out.ndim else lam
-        series = tiny * tiny * (0.5 + tiny * (1 / 3 + tiny * 0.25))
-        if out.ndim:
-            out[small] = series
-        else:
-            out = series
-    return out
+        direct = -np.log1p(-lam) - lam
+    series = lam * lam * (0.5 + lam * (1 / 3 + lam * 0.25))
+    return np.where(lam < 1e-4, series, direct)
 
 
 # the largest bet (lambda) a component of BoundedMean's mixture makes
